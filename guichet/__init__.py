@@ -1,0 +1,1 @@
+"""Guichet: an online services counter for a public administration."""

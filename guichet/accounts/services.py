@@ -1,0 +1,194 @@
+"""Accounts use cases: one-time codes, citizen sign-in, staff second factor."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+
+import pyotp
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from guichet.accounts.contacts import Contact
+from guichet.accounts.models import CodePurpose, Membership, OneTimeCode, Unit, User
+from guichet.accounts.roles import Role
+from guichet.audit import services as audit
+from guichet.core.actors import SYSTEM, Actor
+from guichet.core.errors import DomainError, RateLimited
+from guichet.notifications.services import notify_contact
+
+
+class CodeInvalid(DomainError):
+    code = "code_invalid"
+    default_message = _("This code is not right. Check the message we sent and type the 6 digits again.")
+
+
+class CodeExpired(DomainError):
+    code = "code_expired"
+    default_message = _("This code has expired or was used too many times. Ask for a new code.")
+
+
+def _config(key: str) -> int:
+    return int(settings.GUICHET[key])
+
+
+def _hash_code(target: str, code: str) -> str:
+    key = f"guichet.accounts.otp:{settings.SECRET_KEY}".encode()
+    return hmac.new(key, f"{target}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def _hit_limit(key: str, limit: int, window_seconds: int = 3600) -> None:
+    """Count one hit against `key`; raise RateLimited past `limit` within the window."""
+    cache.add(key, 0, timeout=window_seconds)
+    try:
+        hits = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window_seconds)
+        hits = 1
+    if hits > limit:
+        raise RateLimited()
+
+
+@transaction.atomic
+def request_code(
+    contact: Contact, *, purpose: CodePurpose, language: str, client_ip: str = "", scope: str = ""
+) -> OneTimeCode:
+    """Create a one-time code for `contact` and queue the message that carries it."""
+    now = timezone.now()
+    recent = OneTimeCode.objects.filter(target=contact.value, created_at__gt=now - dt.timedelta(hours=1))
+    if recent.count() >= _config("OTP_MAX_PER_TARGET_PER_HOUR"):
+        raise RateLimited()
+    last = recent.order_by("-created_at").first()
+    if last is not None and (now - last.created_at).total_seconds() < _config("OTP_RESEND_SECONDS"):
+        raise RateLimited(_("We have just sent a code. Wait half a minute before asking for another one."))
+    if client_ip:
+        _hit_limit(f"otp-ip:{client_ip}", _config("OTP_MAX_PER_IP_PER_HOUR"))
+    # One live code per contact and purpose: asking again retires the previous one.
+    OneTimeCode.objects.filter(target=contact.value, purpose=purpose, consumed_at__isnull=True).update(consumed_at=now)
+    code = "".join(secrets.choice("0123456789") for _i in range(_config("OTP_LENGTH")))
+    otp = OneTimeCode.objects.create(
+        purpose=purpose,
+        target=contact.value,
+        code_hash=_hash_code(contact.value, code),
+        expires_at=now + dt.timedelta(seconds=_config("OTP_TTL_SECONDS")),
+        scope=scope,
+    )
+    notify_contact(
+        contact,
+        "one_time_code",
+        language=language,
+        context={"code": code, "minutes": _config("OTP_TTL_SECONDS") // 60},
+        sensitive=True,
+    )
+    return otp
+
+
+def verify_code(contact: Contact, *, purpose: CodePurpose, code: str, scope: str = "") -> None:
+    """Consume the live code for `contact` if `code` matches; count a failed try otherwise."""
+    with transaction.atomic():
+        otp = (
+            OneTimeCode.objects.select_for_update()
+            .filter(target=contact.value, purpose=purpose, scope=scope, consumed_at__isnull=True)
+            .order_by("-created_at")
+            .first()
+        )
+        now = timezone.now()
+        if otp is None or otp.expires_at <= now or otp.attempts >= _config("OTP_MAX_ATTEMPTS"):
+            raise CodeExpired()
+        cleaned = "".join(ch for ch in code if ch.isdigit())
+        if hmac.compare_digest(otp.code_hash, _hash_code(contact.value, cleaned)):
+            otp.consumed_at = now
+            otp.save(update_fields=["consumed_at"])
+            return
+        otp.attempts += 1
+        otp.save(update_fields=["attempts"])
+        tries_left = _config("OTP_MAX_ATTEMPTS") - otp.attempts
+    if tries_left <= 0:
+        raise CodeExpired()
+    raise CodeInvalid(
+        _("This code is not right. Check the message and try again (%(n)s tries left).") % {"n": tries_left}
+    )
+
+
+@transaction.atomic
+def get_or_create_citizen(contact: Contact, *, language: str) -> tuple[User, bool]:
+    """The citizen account for a confirmed contact, created on first sign-in."""
+    lookup = {"phone": contact.value} if contact.kind == "phone" else {"email__iexact": contact.value}
+    user = User.objects.filter(**lookup, is_staff_member=False).first()
+    if user is not None:
+        return user, False
+    if User.objects.filter(**lookup).exists():
+        # A staff account uses this contact: staff sign in with their own page.
+        raise DomainError(_("This contact belongs to a staff account. Use the staff sign-in page."))
+    user = User(
+        username=f"c-{secrets.token_hex(8)}",
+        phone=contact.value if contact.kind == "phone" else None,
+        email=contact.value if contact.kind == "email" else "",
+        language=language,
+    )
+    user.set_unusable_password()
+    user.save()
+    audit.record(Actor.for_user(user), "account.created", user, {"contact_kind": contact.kind})
+    return user, True
+
+
+@transaction.atomic
+def update_citizen_profile(
+    user: User, *, actor: Actor, first_name: str, last_name: str, language: str, password: str = ""
+) -> User:
+    """Change a citizen's name, language and, optionally, set a password."""
+    user.first_name, user.last_name, user.language = first_name, last_name, language
+    if password:
+        user.set_password(password)
+    user.save()
+    audit.record(actor, "account.updated", user, {"password_set": bool(password)})
+    return user
+
+
+@transaction.atomic
+def create_staff_member(
+    *, username: str, password: str, first_name: str, last_name: str, email: str,
+    roles: list[tuple[Unit, Role]], actor: Actor = SYSTEM,
+) -> User:
+    """A staff account with its roles and a fresh TOTP secret to enrol in an authenticator app."""
+    user = User(
+        username=username, first_name=first_name, last_name=last_name, email=email,
+        is_staff_member=True, totp_secret=pyotp.random_base32(),
+    )
+    user.is_staff = any(role == Role.ADMINISTRATOR for _unit, role in roles)  # Django admin access
+    user.set_password(password)
+    user.save()
+    for unit, role in roles:
+        Membership.objects.create(user=user, unit=unit, role=role)
+    audit.record(actor, "staff.created", user, {"roles": [f"{role}@{unit.code}" for unit, role in roles]})
+    return user
+
+
+def totp_for(user: User) -> pyotp.TOTP:
+    return pyotp.TOTP(user.totp_secret)
+
+
+def totp_uri(user: User) -> str:
+    return totp_for(user).provisioning_uri(name=user.username, issuer_name=settings.GUICHET["TOTP_ISSUER"])
+
+
+def verify_staff_totp(user: User, code: str) -> None:
+    """Check a staff member's second factor; a code is accepted once (replays refused)."""
+    _hit_limit(f"totp:{user.pk}", _config("OTP_MAX_ATTEMPTS"), window_seconds=300)
+    cleaned = "".join(ch for ch in code if ch.isdigit())
+    totp = totp_for(user)
+    if not user.totp_secret or not totp.verify(cleaned, valid_window=1):
+        raise CodeInvalid(_("This code is not right. Type the 6 digits your authenticator app shows now."))
+    if not cache.add(f"totp-used:{user.pk}:{cleaned}", 1, timeout=90):
+        raise CodeInvalid(_("This code was already used. Wait for the next one in your authenticator app."))
+    cache.delete(f"totp:{user.pk}")
+    with transaction.atomic():
+        if user.totp_confirmed_at is None:
+            user.totp_confirmed_at = timezone.now()
+            user.save(update_fields=["totp_confirmed_at"])
+        audit.record(Actor.for_user(user), "staff.signed_in", user)

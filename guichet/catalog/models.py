@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from functools import cached_property
+
+from django.db import models
+from django.utils import translation
+
+from guichet.accounts.models import Administration, Unit
+from guichet.catalog.definition import ServiceDefinition, parse_definition
+
+
+class ServiceQuerySet(models.QuerySet["Service"]):
+    def published(self) -> ServiceQuerySet:
+        return self.filter(is_active=True, current_version__isnull=False)
+
+
+class Service(models.Model):
+    """A procedure people can file. Its rules live in versions; a dossier keeps its own."""
+
+    code = models.SlugField(max_length=60, unique=True)
+    administration = models.ForeignKey(Administration, on_delete=models.PROTECT, related_name="services")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="services")
+    title_fr = models.CharField(max_length=200)
+    title_en = models.CharField(max_length=200)
+    is_active = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=100)
+    current_version = models.ForeignKey(
+        "ServiceVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = ServiceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "code"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def title(self) -> str:
+        return self.title_en if translation.get_language() == "en" else self.title_fr
+
+
+class ServiceVersion(models.Model):
+    """One published state of a service file. Never edited: a change is a new version."""
+
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    source = models.TextField()  # the YAML as written
+    data = models.JSONField()  # the parsed YAML, checked by parse_definition
+    checksum = models.CharField(max_length=64)
+    published_at = models.DateTimeField(auto_now_add=True)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["service", "number"], name="service_version_number")]
+        ordering = ["service", "-number"]
+
+    def __str__(self) -> str:
+        return f"{self.service.code} v{self.number}"
+
+    @cached_property
+    def definition(self) -> ServiceDefinition:
+        return parse_definition(self.data)

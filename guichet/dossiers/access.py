@@ -1,0 +1,50 @@
+"""Permission-checked fetches. 'Missing' and 'not yours' give the same NotFound."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from guichet.accounts.models import User
+from guichet.accounts.roles import Permission
+from guichet.core.actors import Actor
+from guichet.core.errors import NotFound
+from guichet.dossiers.models import Dossier
+from guichet.dossiers.references import InvalidReference, normalise
+from guichet.dossiers.services import is_applicant, staff_can
+
+_RELATED = ("service", "service_version", "unit", "applicant", "assigned_to")
+
+
+def parse_reference(raw: str) -> str:
+    try:
+        return normalise(raw)
+    except InvalidReference:
+        raise NotFound() from None
+
+
+def get_dossier_for_applicant(actor: Actor, reference: str) -> Dossier:
+    dossier = Dossier.objects.select_related(*_RELATED).filter(reference=parse_reference(reference)).first()
+    if dossier is None or not is_applicant(dossier, actor):
+        raise NotFound()
+    return dossier
+
+
+def get_dossier_for_staff(user: User, reference: str, permission: Permission = Permission.VIEW) -> Dossier:
+    dossier = Dossier.objects.select_related(*_RELATED).filter(reference=parse_reference(reference)).filed().first()
+    if dossier is None or not staff_can(user, dossier, permission):
+        raise NotFound()
+    return dossier
+
+
+def dossiers_for_staff(user: User) -> QuerySet[Dossier]:
+    """Every filed dossier of the units where `user` may look, confidential ones only for those cleared."""
+    units = user.units_with(Permission.VIEW)
+    cleared = user.units_with(Permission.VIEW_RESTRICTED)
+    queryset = Dossier.objects.filed().in_units(units).select_related(*_RELATED)
+    # Confidential services are visible only in units where the user is cleared for them.
+    return queryset.exclude(service_version__data__confidentiality="restricted", unit_id__in=set(units) - set(cleared))
+
+
+def find_dossier_by_reference(reference: str) -> Dossier | None:
+    """Unguarded lookup for flows that prove a right afterwards (a code, a receipt)."""
+    return Dossier.objects.select_related(*_RELATED).filter(reference=parse_reference(reference)).filed().first()

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from guichet.core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("compte/", include("guichet.accounts.urls")),
+    path("agents/", include("guichet.backoffice.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("guichet.portal.urls")),
+]
+
+handler404 = "guichet.core.views.page_not_found"
+handler500 = "guichet.core.views.server_error"
