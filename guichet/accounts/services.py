@@ -23,6 +23,13 @@ from guichet.core.errors import DomainError, RateLimited
 from guichet.notifications.services import notify_contact
 
 
+# Set in the session once a staff member has passed the TOTP step; every staff page
+# (back office and Django admin) requires it.
+STAFF_VERIFIED_SESSION_KEY = "guichet_staff_totp_verified"
+# A guest's confirmed contact, kept in the session after the one-time code.
+GUEST_CONTACT_SESSION_KEY = "guichet_guest_contact"
+
+
 class CodeInvalid(DomainError):
     code = "code_invalid"
     default_message = _("This code is not right. Check the message we sent and type the 6 digits again.")
