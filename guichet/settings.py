@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -206,7 +207,7 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Guichet MSPC <no-reply@guichet.example>")
 
 # Guichet's own knobs.
-GUICHET = {
+GUICHET: dict[str, Any] = {
     "SITE_NAME": os.environ.get("GUICHET_SITE_NAME", "Guichet"),
     # Public address used in SMS and e-mails (links to a dossier).
     "BASE_URL": os.environ.get("GUICHET_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -43,8 +43,6 @@ class User(AbstractUser):
     language = models.CharField(_("language"), max_length=5, default="fr")
     totp_secret = models.CharField(max_length=64, blank=True)
     totp_confirmed_at = models.DateTimeField(null=True, blank=True)
-
-    objects = UserManager()
 
     class Meta:
         constraints = [

@@ -36,7 +36,7 @@ class PermissionRefused(DomainError):
 class TransitionNotAllowed(DomainError):
     code = "transition_not_allowed"
 
-    def __init__(self, current: str, target: str) -> None:
+    def __init__(self, current: str | Promise, target: str | Promise) -> None:
         super().__init__(
             _("This file can no longer change from “%(current)s” to “%(target)s”. Reload the page to see its state.")
             % {"current": current, "target": target},

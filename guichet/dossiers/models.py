@@ -125,7 +125,7 @@ class DossierEvent(models.Model):
 
     @property
     def to_state_label(self) -> str:
-        return DossierState(self.to_state).label if self.to_state else ""
+        return str(DossierState(self.to_state).label) if self.to_state else ""
 
 
 def _upload_path(instance: DossierDocument, filename: str) -> str:

@@ -43,7 +43,7 @@ class ConsoleSms(BaseChannel):
     kind = Channel.SMS
 
     def send(self, message: Outgoing) -> str:
-        print(f"\n[SMS to {message.recipient}]\n{message.body}\n", flush=True)  # noqa: T201
+        print(f"\n[SMS to {message.recipient}]\n{message.body}\n", flush=True)
         return "console"
 
 

@@ -78,7 +78,7 @@ def deliver(notification_id: int) -> Notification | None:
                 Outgoing(notification.recipient, notification.subject, notification.body)
             )
         except DeliveryError as exc:
-            exhausted = notification.attempts >= settings.GUICHET["NOTIFICATION_MAX_ATTEMPTS"]
+            exhausted = notification.attempts >= int(settings.GUICHET["NOTIFICATION_MAX_ATTEMPTS"])
             notification.state = DeliveryState.FAILED if exhausted else DeliveryState.RETRYING
             notification.next_attempt_at = None if exhausted else timezone.now() + _backoff(notification.attempts)
             notification.last_error = str(exc)[:500]
