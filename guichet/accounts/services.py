@@ -22,7 +22,6 @@ from guichet.core.actors import SYSTEM, Actor
 from guichet.core.errors import DomainError, RateLimited
 from guichet.notifications.services import notify_contact
 
-
 # Set in the session once a staff member has passed the TOTP step; every staff page
 # (back office and Django admin) requires it.
 STAFF_VERIFIED_SESSION_KEY = "guichet_staff_totp_verified"

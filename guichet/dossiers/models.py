@@ -58,6 +58,8 @@ class Dossier(models.Model):
     due_on = models.DateField(null=True, blank=True, db_index=True)
     paused_on = models.DateField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # Set by the periodic SLA check the day a dossier is found past its due date.
+    overdue_noted_on = models.DateField(null=True, blank=True)
 
     objects = DossierQuerySet.as_manager()
 
@@ -95,6 +97,7 @@ class EventKind(models.TextChoices):
     INTERNAL_NOTE = "internal_note", _("Internal note")
     DOCUMENT_ADDED = "document_added", _("Document added")
     ASSIGNED = "assigned", _("Assigned")
+    DEADLINE_PASSED = "deadline_passed", _("Deadline passed")
 
 
 class DossierEventQuerySet(models.QuerySet["DossierEvent"]):

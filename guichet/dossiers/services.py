@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import secrets
@@ -414,6 +415,23 @@ def add_internal_note(dossier: Dossier, *, actor: Actor, text: str) -> DossierEv
     event = _event(dossier, EventKind.INTERNAL_NOTE, actor, public=False, text=_required_text(text, _("Write the note.")))
     audit.record(actor, "dossier.note_added", dossier, {"reference": dossier.reference})
     return event
+
+
+def flag_overdue_dossiers(*, actor: Actor, today: dt.date | None = None) -> int:
+    """Mark, once, each open dossier found past its due date: an internal timeline event and an audit row."""
+    today = today or timezone.localdate()
+    flagged = 0
+    for pk in Dossier.objects.overdue(today).filter(overdue_noted_on__isnull=True).values_list("pk", flat=True)[:1000]:
+        with transaction.atomic():
+            dossier = Dossier.objects.select_for_update().get(pk=pk)
+            if dossier.overdue_noted_on is not None:
+                continue  # another worker got here first
+            dossier.overdue_noted_on = today
+            dossier.save(update_fields=["overdue_noted_on", "updated_at"])
+            _event(dossier, EventKind.DEADLINE_PASSED, actor, public=False, text=str(dossier.due_on))
+            audit.record(actor, "dossier.deadline_passed", dossier, {"reference": dossier.reference, "due_on": dossier.due_on})
+            flagged += 1
+    return flagged
 
 
 def record_staff_read(dossier: Dossier, *, actor: Actor, what: str = "dossier") -> None:

@@ -15,7 +15,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--dir", type=Path, default=None, help="Catalogue folder (default: GUICHET_CATALOG_DIR).")
 
-    def handle(self, *args: Any, dir: Path | None = None, **options: Any) -> None:  # noqa: A002
+    def handle(self, *args: Any, dir: Path | None = None, **options: Any) -> None:
         try:
             results = load_catalog(dir)
         except DefinitionError as exc:
