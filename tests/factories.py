@@ -99,7 +99,9 @@ def make_dossier(
     applicant = applicant or CitizenFactory()
     actor = Actor.for_user(applicant)
     dossier = dossiers.start_dossier(service(code), actor=actor, language="fr")
-    dossiers.save_answers(dossier, actor=actor, answers=answers if answers is not None else dict(SUGGESTION_ANSWERS))
+    dossiers.save_answers(
+        dossier, actor=actor, answers=answers if answers is not None else dict(SUGGESTION_ANSWERS)
+    )
     if state == DossierState.DRAFT:
         return dossier
     dossiers.submit_dossier(dossier, actor=actor)
@@ -108,7 +110,9 @@ def make_dossier(
         return dossier
     agent = StaffFactory(roles=[(dossier.unit, Role.AGENT)])
     if state == DossierState.INFO_REQUESTED:
-        dossiers.request_information(dossier, actor=Actor.for_user(agent), message="Précisez le commissariat.")
+        dossiers.request_information(
+            dossier, actor=Actor.for_user(agent), message="Précisez le commissariat."
+        )
     elif state == DossierState.CLOSED:
         dossiers.close_dossier(dossier, actor=Actor.for_user(agent), answer="Merci, c'est noté.")
     elif state == DossierState.REJECTED:

@@ -75,7 +75,9 @@ def request_code(
     if client_ip:
         _hit_limit(f"otp-ip:{client_ip}", _config("OTP_MAX_PER_IP_PER_HOUR"))
     # One live code per contact and purpose: asking again retires the previous one.
-    OneTimeCode.objects.filter(target=contact.value, purpose=purpose, consumed_at__isnull=True).update(consumed_at=now)
+    OneTimeCode.objects.filter(target=contact.value, purpose=purpose, consumed_at__isnull=True).update(
+        consumed_at=now
+    )
     code = "".join(secrets.choice("0123456789") for _i in range(_config("OTP_LENGTH")))
     otp = OneTimeCode.objects.create(
         purpose=purpose,
@@ -156,22 +158,64 @@ def update_citizen_profile(
     return user
 
 
+class PasswordMismatch(DomainError):
+    code = "password_mismatch"
+    default_message = _(
+        "This phone number or e-mail and this password do not match. Check them, or sign in with a code instead."
+    )
+
+
+def authenticate_citizen(contact: Contact, *, password: str, client_ip: str = "") -> User:
+    """The citizen account holding `contact` and `password`; one answer for every failure."""
+    _hit_limit(f"pwd:{contact.value}", _config("OTP_MAX_ATTEMPTS") * 2, window_seconds=900)
+    if client_ip:
+        _hit_limit(f"pwd-ip:{client_ip}", _config("OTP_MAX_PER_IP_PER_HOUR"))
+    lookup = {"phone": contact.value} if contact.kind == "phone" else {"email__iexact": contact.value}
+    user = User.objects.filter(**lookup, is_staff_member=False, is_active=True).first()
+    if user is None or not user.has_usable_password():
+        # Hash anyway so the answer takes as long whether or not the account exists.
+        User().set_password(password)
+        raise PasswordMismatch()
+    if not user.check_password(password):
+        raise PasswordMismatch()
+    audit.record(Actor.for_user(user), "account.signed_in", user, {"method": "password"})
+    return user
+
+
 @transaction.atomic
 def create_staff_member(
-    *, username: str, password: str, first_name: str, last_name: str, email: str,
-    roles: list[tuple[Unit, Role]], actor: Actor = SYSTEM,
+    *,
+    username: str,
+    password: str,
+    first_name: str,
+    last_name: str,
+    email: str,
+    roles: list[tuple[Unit, Role]],
+    actor: Actor = SYSTEM,
+    superuser: bool = False,
 ) -> User:
     """A staff account with its roles and a fresh TOTP secret to enrol in an authenticator app."""
     user = User(
-        username=username, first_name=first_name, last_name=last_name, email=email,
-        is_staff_member=True, totp_secret=pyotp.random_base32(),
+        username=username,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        is_staff_member=True,
+        totp_secret=pyotp.random_base32(),
     )
-    user.is_staff = any(role == Role.ADMINISTRATOR for _unit, role in roles)  # Django admin access
+    # Django admin access; a superuser holds every right there, whatever the units (platform operators only).
+    user.is_staff = superuser or any(role == Role.ADMINISTRATOR for _unit, role in roles)
+    user.is_superuser = superuser
     user.set_password(password)
     user.save()
     for unit, role in roles:
         Membership.objects.create(user=user, unit=unit, role=role)
-    audit.record(actor, "staff.created", user, {"roles": [f"{role}@{unit.code}" for unit, role in roles]})
+    audit.record(
+        actor,
+        "staff.created",
+        user,
+        {"roles": [f"{role}@{unit.code}" for unit, role in roles], "superuser": superuser},
+    )
     return user
 
 
@@ -187,8 +231,8 @@ def verify_staff_totp(user: User, code: str) -> None:
     """Check a staff member's second factor; a code is accepted once (replays refused)."""
     _hit_limit(f"totp:{user.pk}", _config("OTP_MAX_ATTEMPTS"), window_seconds=300)
     cleaned = "".join(ch for ch in code if ch.isdigit())
-    totp = totp_for(user)
-    if not user.totp_secret or not totp.verify(cleaned, valid_window=1):
+    # pyotp refuses to build a TOTP on an empty secret: test for it first.
+    if not user.totp_secret or not totp_for(user).verify(cleaned, valid_window=1):
         raise CodeInvalid(_("This code is not right. Type the 6 digits your authenticator app shows now."))
     if not cache.add(f"totp-used:{user.pk}:{cleaned}", 1, timeout=90):
         raise CodeInvalid(_("This code was already used. Wait for the next one in your authenticator app."))

@@ -1,19 +1,11 @@
 from django.contrib import admin
 
 from guichet.audit.models import AuditEvent
+from guichet.core.admin_site import ReadOnlyModelAdmin
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyModelAdmin):
     list_display = ["created_at", "actor_label", "verb", "target_type", "target_id"]
     list_filter = ["verb", "actor_kind"]
     search_fields = ["target_id", "actor_label", "verb"]
-
-    def has_add_permission(self, request: object) -> bool:
-        return False
-
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: object, obj: object = None) -> bool:
-        return False

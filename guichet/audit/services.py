@@ -35,7 +35,9 @@ def _hashed_fields(event: AuditEvent) -> dict[str, Any]:
 
 
 @transaction.atomic
-def record(actor: Actor, verb: str, target: models.Model | None = None, data: dict[str, Any] | None = None) -> AuditEvent:
+def record(
+    actor: Actor, verb: str, target: models.Model | None = None, data: dict[str, Any] | None = None
+) -> AuditEvent:
     """Append one event to the chain, inside the caller's transaction."""
     head, _created = AuditHead.objects.select_for_update().get_or_create(pk=1)
     event = AuditEvent(

@@ -7,6 +7,7 @@ of the faulty key, so an administrator knows what to fix.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -157,82 +158,180 @@ def _optional_text(data: dict[str, Any], key: str, path: str) -> Text | None:
     return _text(data[key], f"{path}.{key}") if data.get(key) is not None else None
 
 
+def _list(data: dict[str, Any], key: str, path: str) -> list[Any]:
+    value = data.get(key) or []
+    if not isinstance(value, list):
+        raise DefinitionError(f"{path}.{key}: a list")
+    return value
+
+
+def _bool(data: dict[str, Any], key: str, path: str, default: bool) -> bool:
+    # A quoted "no" would otherwise be true: only YAML's true/false are accepted.
+    value = data.get(key, default)
+    if not isinstance(value, bool):
+        raise DefinitionError(f"{path}.{key}: true or false")
+    return value
+
+
+def _optional_int(data: dict[str, Any], key: str, path: str, minimum: int | None = None) -> int | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or (minimum is not None and value < minimum):
+        more = f", {minimum} or more" if minimum is not None else ""
+        raise DefinitionError(f"{path}.{key}: a whole number{more}")
+    return value
+
+
+def _condition(data: Any, path: str) -> Condition:
+    if not isinstance(data, dict):
+        raise DefinitionError(f"{path}: a mapping with 'field' and 'equals' (or 'in')")
+    values = data.get("in") if data.get("in") is not None else [data["equals"]] if "equals" in data else None
+    if not isinstance(values, list) or not values:
+        raise DefinitionError(f"{path}: say which answers show the field, with 'equals' or 'in'")
+    # YAML reads an unquoted yes/no as a boolean; a yes_no answer is stored as the word.
+    words = tuple(("yes" if v else "no") if isinstance(v, bool) else str(v) for v in values)
+    return Condition(field=str(_require(data, "field", path)), values=words)
+
+
 def _field(data: Any, path: str, known_types: set[str], known_validators: set[str]) -> FieldDef:
+    from guichet.dossiers.uploads import KINDS  # what the upload checks know how to recognise
+
     if not isinstance(data, dict):
         raise DefinitionError(f"{path}: a field is a mapping")
     name = str(_require(data, "name", path))
     if not name.isidentifier():
         raise DefinitionError(f"{path}.name: {name!r} must be a simple identifier (letters, digits, _)")
+    path = f"{path} ({name})"
     type_ = str(_require(data, "type", path))
     if type_ not in known_types:
-        raise DefinitionError(f"{path}.type: unknown field type {type_!r} (known: {', '.join(sorted(known_types))})")
-    validators = tuple(data.get("validators") or ())
+        raise DefinitionError(
+            f"{path}.type: unknown field type {type_!r} (known: {', '.join(sorted(known_types))})"
+        )
+    validators = tuple(_list(data, "validators", path))
     for v in validators:
         if v not in known_validators:
             raise DefinitionError(f"{path}.validators: unknown validator {v!r}")
-    choices = tuple(
-        Choice(value=str(_require(c, "value", f"{path}.choices[{i}]")), label=_text(c.get("label"), f"{path}.choices[{i}].label"))
-        for i, c in enumerate(data.get("choices") or ())
-    )
+    choices = []
+    for i, c in enumerate(_list(data, "choices", path)):
+        if not isinstance(c, dict):
+            raise DefinitionError(f"{path}.choices[{i}]: a mapping with 'value' and 'label'")
+        label = _text(c.get("label"), f"{path}.choices[{i}].label")
+        choices.append(Choice(value=str(_require(c, "value", f"{path}.choices[{i}]")), label=label))
     if type_ in {"choice", "multi_choice"} and not choices:
         raise DefinitionError(f"{path}.choices: a {type_} field needs choices")
-    show_if = None
-    if data.get("show_if"):
-        cond = data["show_if"]
-        values = cond.get("in") or [cond.get("equals")]
-        show_if = Condition(field=str(_require(cond, "field", f"{path}.show_if")), values=tuple(str(v) for v in values))
+    accept = tuple(str(kind) for kind in _list(data, "accept", path))
+    for kind in accept:
+        if kind not in KINDS:
+            raise DefinitionError(f"{path}.accept: unknown kind {kind!r} (known: {', '.join(KINDS)})")
     return FieldDef(
         name=name,
         type=type_,
         label=_text(data.get("label"), f"{path}.label"),
         help=_optional_text(data, "help", path),
-        required=bool(data.get("required", True)),
-        choices=choices,
+        required=_bool(data, "required", path, default=True),
+        choices=tuple(choices),
         validators=validators,
-        show_if=show_if,
-        max_length=data.get("max_length"),
-        min_value=data.get("min_value"),
-        max_value=data.get("max_value"),
-        accept=tuple(data.get("accept") or ()),
-        max_size_mb=int(data.get("max_size_mb", 5)),
+        show_if=_condition(data["show_if"], f"{path}.show_if") if data.get("show_if") is not None else None,
+        max_length=_optional_int(data, "max_length", path, minimum=1),
+        min_value=_optional_int(data, "min_value", path),
+        max_value=_optional_int(data, "max_value", path),
+        accept=accept,
+        max_size_mb=_optional_int(data, "max_size_mb", path, minimum=1) or 5,
     )
 
 
-def parse_definition(data: Any) -> ServiceDefinition:  # noqa: PLR0912  (one check per key, in file order)
+def _check_condition(field: FieldDef, fields: dict[str, FieldDef], path: str) -> None:
+    """A condition names another field, and (for closed questions) answers it can have."""
+    condition = field.show_if
+    if condition is None:
+        return
+    target = fields.get(condition.field)
+    if target is None or target.name == field.name:
+        raise DefinitionError(f"{path}.{field.name}.show_if: no field named {condition.field!r}")
+    allowed = {"yes", "no"} if target.type == "yes_no" else {c.value for c in target.choices}
+    if allowed and not set(condition.values) <= allowed:
+        unknown = ", ".join(sorted(set(condition.values) - allowed))
+        raise DefinitionError(f"{path}.{field.name}.show_if: {target.name} has no answer {unknown!r}")
+
+
+def _steps(data: dict[str, Any], path: str) -> tuple[list[StepDef], dict[str, FieldDef]]:
+    """The steps in order, and every field by name (a name is used once in the whole file)."""
+    from guichet.catalog.registries import field_types, validators
+
+    steps: list[StepDef] = []
+    by_name: dict[str, FieldDef] = {}
+    raw_steps = _require(data, "steps", path)
+    if not isinstance(raw_steps, list):
+        raise DefinitionError(f"{path}.steps: a list of steps")
+    for i, step in enumerate(raw_steps):
+        spath = f"{path}.steps[{i}]"
+        if not isinstance(step, dict):
+            raise DefinitionError(f"{spath}: a step is a mapping with 'key', 'title' and 'fields'")
+        raw_fields = _require(step, "fields", spath)
+        if not isinstance(raw_fields, list):
+            raise DefinitionError(f"{spath}.fields: a list of fields")
+        fields = tuple(
+            _field(f, f"{spath}.fields[{j}]", set(field_types), set(validators))
+            for j, f in enumerate(raw_fields)
+        )
+        for f in fields:
+            if f.name in by_name:
+                raise DefinitionError(f"{spath}: field {f.name!r} declared twice")
+            by_name[f.name] = f
+        key = str(_require(step, "key", spath))
+        if any(s.key == key for s in steps):
+            raise DefinitionError(f"{spath}.key: another step is already called {key!r}")
+        steps.append(
+            StepDef(
+                key=key,
+                title=_text(step.get("title"), f"{spath}.title"),
+                fields=fields,
+                intro=_optional_text(step, "intro", spath),
+            )
+        )
+    return steps, by_name
+
+
+def parse_definition(data: Any) -> ServiceDefinition:
     """Check a service file's content and return its definition."""
-    from guichet.catalog.registries import fee_rules, field_types, issued_documents, validators
+    from guichet.catalog.registries import fee_rules, issued_documents
 
     if not isinstance(data, dict):
         raise DefinitionError("service: the file must hold a mapping")
     code = str(_require(data, "code", "service"))
-    path = code
-    steps = []
-    seen: set[str] = set()
-    for i, step in enumerate(_require(data, "steps", path)):
-        spath = f"{path}.steps[{i}]"
-        fields = tuple(
-            _field(f, f"{spath}.fields[{j}]", set(field_types), set(validators))
-            for j, f in enumerate(_require(step, "fields", spath))
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,59}", code):
+        raise DefinitionError(
+            f"service.code: {code!r} must be lower-case letters, digits and dashes (60 at most)"
         )
-        for f in fields:
-            if f.name in seen:
-                raise DefinitionError(f"{spath}: field {f.name!r} declared twice")
-            seen.add(f.name)
-        steps.append(StepDef(key=str(_require(step, "key", spath)), title=_text(step.get("title"), f"{spath}.title"),
-                             fields=fields, intro=_optional_text(step, "intro", spath)))
-    for step in steps:
-        for f in step.fields:
-            if f.show_if and f.show_if.field not in seen:
-                raise DefinitionError(f"{path}.{f.name}.show_if: no field named {f.show_if.field!r}")
+    path = code
+    steps, by_name = _steps(data, path)
+    for f in by_name.values():
+        _check_condition(f, by_name, path)
     fee_data = data.get("fee") or {"rule": "free"}
-    fee = FeeDef(rule=str(_require(fee_data, "rule", f"{path}.fee")), params={k: v for k, v in fee_data.items() if k != "rule"})
+    if not isinstance(fee_data, dict):
+        raise DefinitionError(f"{path}.fee: a mapping with a 'rule'")
+    fee = FeeDef(
+        rule=str(_require(fee_data, "rule", f"{path}.fee")),
+        params={k: v for k, v in fee_data.items() if k != "rule"},
+    )
     if fee.rule not in fee_rules:
-        raise DefinitionError(f"{path}.fee.rule: unknown fee rule {fee.rule!r} (known: {', '.join(fee_rules)})")
-    fee_rules[fee.rule].check(fee.params, seen)
+        raise DefinitionError(
+            f"{path}.fee.rule: unknown fee rule {fee.rule!r} (known: {', '.join(fee_rules)})"
+        )
+    try:
+        # The rule sees each field's type (a mapping is a collection of the names).
+        fee_rules[fee.rule].check(fee.params, {name: f.type for name, f in by_name.items()})
+    except DefinitionError as exc:
+        raise DefinitionError(f"{path}.{exc}") from None
     issues = None
     if data.get("issues"):
-        issues = IssueDef(type=str(_require(data["issues"], "type", f"{path}.issues")),
-                          validity_days=data["issues"].get("validity_days"))
+        if not isinstance(data["issues"], dict):
+            raise DefinitionError(f"{path}.issues: a mapping with a 'type'")
+        issues = IssueDef(
+            type=str(_require(data["issues"], "type", f"{path}.issues")),
+            validity_days=_optional_int(data["issues"], "validity_days", f"{path}.issues", minimum=1),
+        )
         if issues.type not in issued_documents:
             raise DefinitionError(f"{path}.issues.type: unknown document type {issues.type!r}")
     confidentiality = data.get("confidentiality", "normal")
@@ -242,7 +341,7 @@ def parse_definition(data: Any) -> ServiceDefinition:  # noqa: PLR0912  (one che
     if not (prefix.isalpha() and len(prefix) == 3):
         raise DefinitionError(f"{path}.prefix: three letters, e.g. SUG")
     sla_days = data.get("sla_days", 10)
-    if not isinstance(sla_days, int) or sla_days < 1:
+    if not isinstance(sla_days, int) or isinstance(sla_days, bool) or sla_days < 1:
         raise DefinitionError(f"{path}.sla_days: a whole number of working days, 1 or more")
     return ServiceDefinition(
         code=code,
@@ -258,7 +357,7 @@ def parse_definition(data: Any) -> ServiceDefinition:  # noqa: PLR0912  (one che
         fee=fee,
         issues=issues,
         confidentiality=confidentiality,
-        anonymous_allowed=bool(data.get("anonymous_allowed", False)),
-        account_required=bool(data.get("account_required", False)),
-        answer_closes=bool(data.get("answer_closes", False)),
+        anonymous_allowed=_bool(data, "anonymous_allowed", path, default=False),
+        account_required=_bool(data, "account_required", path, default=False),
+        answer_closes=_bool(data, "answer_closes", path, default=False),
     )

@@ -17,7 +17,13 @@ def country_choices() -> list[tuple[str, str]]:
     language = translation.get_language() or "fr"
     territories = Locale.parse(language.split("-")[0]).territories
     names = sorted(
-        ((code, name) for code, name in territories.items() if len(code) == 2 and code.isalpha() and code not in {"ZZ", "EU", "UN", "EZ", "QO", "XA", "XB", "XK"}),
+        (
+            (code, name)
+            for code, name in territories.items()
+            if len(code) == 2
+            and code.isalpha()
+            and code not in {"ZZ", "EU", "UN", "EZ", "QO", "XA", "XB", "XK"}
+        ),
         key=lambda item: item[1],
     )
     return [("", _("Choose a country")), *names]
@@ -77,7 +83,9 @@ class StepForm(forms.Form):
                 if field.required and field.type != "file" and cleaned.get(name) in (None, "", []):
                     self.add_error(name, _("Answer this question."))
             else:
+                # Hidden by the answer above it: neither its value nor its errors count.
                 cleaned.pop(name, None)
+                self.errors.pop(name, None)
         return cleaned
 
     @property

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -37,7 +37,9 @@ def validate_niu(value: Any) -> None:
 def validate_togo_plate(value: Any) -> None:
     normalised = re.sub(r"[\s\-]", "", str(value)).upper()
     if not re.fullmatch(r"[A-Z0-9]{4,12}", normalised):
-        raise ValidationError(_("Enter the plate as written on the registration card, for example TG 1234 AB."), code="plate")
+        raise ValidationError(
+            _("Enter the plate as written on the registration card, for example TG 1234 AB."), code="plate"
+        )
 
 
 @validators.register("not_in_past")
@@ -49,7 +51,9 @@ def validate_not_in_past(value: Any) -> None:
 @validators.register("not_in_future")
 def validate_not_in_future(value: Any) -> None:
     if isinstance(value, dt.date) and value > timezone.localdate():
-        raise ValidationError(_("This date is in the future. Enter today's date or an earlier one."), code="future")
+        raise ValidationError(
+            _("This date is in the future. Enter today's date or an earlier one."), code="future"
+        )
 
 
 # --- field types -----------------------------------------------------------------------
@@ -86,23 +90,42 @@ def _yes_no_display(value: Any) -> str:
     return _("Yes") if value in (True, "yes") else _("No")
 
 
-field_types.register("text")(FieldType(build=lambda kw: forms.CharField(max_length=kw.pop("max_length", None) or 200, **kw)))
+field_types.register("text")(
+    FieldType(build=lambda kw: forms.CharField(max_length=kw.pop("max_length", None) or 200, **kw))
+)
 field_types.register("long_text")(
-    FieldType(build=lambda kw: forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), max_length=kw.pop("max_length", None) or 5000, **kw))
+    FieldType(
+        build=lambda kw: forms.CharField(
+            widget=forms.Textarea(attrs={"rows": 6}), max_length=kw.pop("max_length", None) or 5000, **kw
+        )
+    )
 )
 field_types.register("number")(
-    FieldType(build=lambda kw: forms.IntegerField(min_value=kw.pop("min_value", None), max_value=kw.pop("max_value", None), **kw))
+    FieldType(
+        build=lambda kw: forms.IntegerField(
+            min_value=kw.pop("min_value", None), max_value=kw.pop("max_value", None), **kw
+        )
+    )
 )
 field_types.register("date")(
-    FieldType(build=lambda kw: forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **kw), to_json=_iso, display=_date_display)
+    FieldType(
+        build=lambda kw: forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **kw),
+        to_json=_iso,
+        display=_date_display,
+    )
 )
 field_types.register("time")(
-    FieldType(build=lambda kw: forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}), **kw),
-              to_json=lambda v: v.strftime("%H:%M") if v else "")
+    FieldType(
+        build=lambda kw: forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}), **kw),
+        to_json=lambda v: v.strftime("%H:%M") if v else "",
+    )
 )
 field_types.register("choice")(FieldType(build=lambda kw: forms.ChoiceField(widget=forms.RadioSelect, **kw)))
 field_types.register("multi_choice")(
-    FieldType(build=lambda kw: forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, **kw), display=lambda v: ", ".join(v or ()))
+    FieldType(
+        build=lambda kw: forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, **kw),
+        display=lambda v: ", ".join(v or ()),
+    )
 )
 field_types.register("yes_no")(
     FieldType(
@@ -113,9 +136,17 @@ field_types.register("yes_no")(
     )
 )
 field_types.register("phone")(
-    FieldType(build=lambda kw: PhoneField(max_length=30, widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}), **kw))
+    FieldType(
+        build=lambda kw: PhoneField(
+            max_length=30, widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}), **kw
+        )
+    )
 )
-field_types.register("email")(FieldType(build=lambda kw: forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "email"}), **kw)))
+field_types.register("email")(
+    FieldType(
+        build=lambda kw: forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "email"}), **kw)
+    )
+)
 field_types.register("country")(FieldType(build=lambda kw: forms.ChoiceField(**kw)))
 # Files are uploaded on their own (see dossiers.uploads); the form only collects them.
 field_types.register("file")(FieldType(build=lambda kw: forms.FileField(**kw)))
@@ -147,6 +178,8 @@ def _check_lines(lines: Any, path: str) -> None:
     if not isinstance(lines, list) or not lines:
         raise DefinitionError(f"{path}: a list of lines, each with a label (fr, en) and a whole amount")
     for line in lines:
+        if not isinstance(line, dict):
+            raise DefinitionError(f"{path}: every line is a mapping with a label (fr, en) and an amount")
         if not isinstance(line.get("amount"), int) or line["amount"] < 0:
             raise DefinitionError(f"{path}: every amount is a whole number of XOF, 0 or more")
         if not {"fr", "en"} <= set(line.get("label") or {}):
@@ -177,9 +210,12 @@ class ByOption:
     def check(self, params: dict[str, Any], field_names: Collection[str]) -> None:
         from guichet.catalog.definition import DefinitionError
 
-        if params.get("field") not in field_names:
+        if params.get("field") not in field_names or (
+            isinstance(field_names, Mapping) and field_names[params["field"]] not in {"choice", "yes_no"}
+        ):
             raise DefinitionError("fee.field: the name of a choice field of this service")
-        if not isinstance(params.get("amounts"), dict) or not all(isinstance(v, int) for v in params["amounts"].values()):
+        amounts = params.get("amounts")
+        if not isinstance(amounts, dict) or not all(isinstance(v, int) and v >= 0 for v in amounts.values()):
             raise DefinitionError("fee.amounts: a mapping from each choice to a whole amount")
 
     def lines(self, params: dict[str, Any], answers: dict[str, Any]) -> list[FeeLine]:
@@ -197,11 +233,17 @@ class PerUnit:
     def check(self, params: dict[str, Any], field_names: Collection[str]) -> None:
         from guichet.catalog.definition import DefinitionError
 
-        for name in params.get("factors") or []:
+        factors = params.get("factors") or []
+        if not isinstance(factors, list):
+            raise DefinitionError("fee.factors: a list of number fields")
+        for name in factors:
             if name not in field_names:
                 raise DefinitionError(f"fee.factors: no field named {name!r}")
-        if not isinstance(params.get("unit_price"), int):
-            raise DefinitionError("fee.unit_price: a whole amount of XOF")
+            # parse_definition passes {name: type}: a factor must be a count, not a text.
+            if isinstance(field_names, Mapping) and field_names[name] != "number":
+                raise DefinitionError(f"fee.factors: {name!r} is not a number field")
+        if not isinstance(params.get("unit_price"), int) or params["unit_price"] < 0:
+            raise DefinitionError("fee.unit_price: a whole amount of XOF, 0 or more")
         if params.get("fixed"):
             _check_lines(params["fixed"], "fee.fixed")
 

@@ -28,7 +28,9 @@ class Actor:
 
     @classmethod
     def for_user(cls, user: User) -> Actor:
-        return cls(kind=ActorKind.STAFF if user.is_staff_member else ActorKind.CITIZEN, user=user)
+        # A superuser made with createsuperuser may lack is_staff_member; it is still not a citizen.
+        staff = user.is_staff_member or user.is_staff
+        return cls(kind=ActorKind.STAFF if staff else ActorKind.CITIZEN, user=user)
 
     @classmethod
     def guest(cls, contact: str) -> Actor:

@@ -38,7 +38,9 @@ class TransitionNotAllowed(DomainError):
 
     def __init__(self, current: str | Promise, target: str | Promise) -> None:
         super().__init__(
-            _("This file can no longer change from “%(current)s” to “%(target)s”. Reload the page to see its state.")
+            _(
+                "This file can no longer change from “%(current)s” to “%(target)s”. Reload the page to see its state."
+            )
             % {"current": current, "target": target},
             current=current,
             target=target,
@@ -51,7 +53,9 @@ class InvalidInput(DomainError):
     code = "invalid_input"
     default_message = _("Some information is missing or wrong.")
 
-    def __init__(self, message: str | Promise | None = None, *, errors: dict[str, list[str]] | None = None) -> None:
+    def __init__(
+        self, message: str | Promise | None = None, *, errors: dict[str, list[str]] | None = None
+    ) -> None:
         super().__init__(message)
         self.errors = errors or {}
 

@@ -38,7 +38,9 @@ def _task_queue_ok() -> bool:
 def healthz(request: HttpRequest) -> JsonResponse:
     checks = {"database": _database_ok(), "task_queue": _task_queue_ok()}
     healthy = all(checks.values())
-    return JsonResponse({"status": "ok" if healthy else "unavailable", "checks": checks}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "checks": checks}, status=200 if healthy else 503
+    )
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 
 from guichet.accounts.models import User
 from guichet.accounts.roles import Permission
+from guichet.catalog.models import ServiceVersion
 from guichet.core.actors import Actor
 from guichet.core.errors import NotFound
 from guichet.dossiers.models import Dossier
@@ -30,7 +31,9 @@ def get_dossier_for_applicant(actor: Actor, reference: str) -> Dossier:
 
 
 def get_dossier_for_staff(user: User, reference: str, permission: Permission = Permission.VIEW) -> Dossier:
-    dossier = Dossier.objects.select_related(*_RELATED).filter(reference=parse_reference(reference)).filed().first()
+    dossier = (
+        Dossier.objects.select_related(*_RELATED).filter(reference=parse_reference(reference)).filed().first()
+    )
     if dossier is None or not staff_can(user, dossier, permission):
         raise NotFound()
     return dossier
@@ -41,10 +44,15 @@ def dossiers_for_staff(user: User) -> QuerySet[Dossier]:
     units = user.units_with(Permission.VIEW)
     cleared = user.units_with(Permission.VIEW_RESTRICTED)
     queryset = Dossier.objects.filed().in_units(units).select_related(*_RELATED)
-    # Confidential services are visible only in units where the user is cleared for them.
-    return queryset.exclude(service_version__data__confidentiality="restricted", unit_id__in=set(units) - set(cleared))
+    # Confidential services are visible only in units where the user is cleared for them. A subquery
+    # of version ids, not a JSON lookup in exclude(): a file without the key would read as NULL
+    # and NOT (NULL AND ...) would hide its dossiers from everyone.
+    restricted = ServiceVersion.objects.filter(data__confidentiality="restricted").values("pk")
+    return queryset.exclude(service_version__in=restricted, unit_id__in=set(units) - set(cleared))
 
 
 def find_dossier_by_reference(reference: str) -> Dossier | None:
     """Unguarded lookup for flows that prove a right afterwards (a code, a receipt)."""
-    return Dossier.objects.select_related(*_RELATED).filter(reference=parse_reference(reference)).filed().first()
+    return (
+        Dossier.objects.select_related(*_RELATED).filter(reference=parse_reference(reference)).filed().first()
+    )

@@ -38,9 +38,13 @@ class Dossier(models.Model):
     reference = models.CharField(max_length=14, unique=True)
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="dossiers")
     service_version = models.ForeignKey(ServiceVersion, on_delete=models.PROTECT, related_name="dossiers")
-    state = models.CharField(max_length=20, choices=DossierState.choices, default=DossierState.DRAFT, db_index=True)
+    state = models.CharField(
+        max_length=20, choices=DossierState.choices, default=DossierState.DRAFT, db_index=True
+    )
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="dossiers")
-    applicant = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="dossiers")
+    applicant = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="dossiers"
+    )
     # Guests: the contact confirmed by a code. Account holders: copied at filing for notices.
     contact_kind = models.CharField(max_length=5, blank=True)
     contact_value = models.CharField(max_length=254, blank=True, db_index=True)
@@ -50,7 +54,9 @@ class Dossier(models.Model):
     answers = models.JSONField(default=dict, blank=True)
     fee_lines = models.JSONField(default=list, blank=True)
     fee_total = models.PositiveIntegerField(default=0)  # whole XOF
-    assigned_to = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="assigned_dossiers")
+    assigned_to = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="assigned_dossiers"
+    )
     submission_key = models.UUIDField(unique=True, default=uuid.uuid4)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import secrets
 import uuid
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -88,9 +89,17 @@ def _require_staff(dossier: Dossier, actor: Actor, permission: Permission) -> Us
 # --- the gate --------------------------------------------------------------------------
 
 
-def _event(dossier: Dossier, kind: EventKind, actor: Actor, *, public: bool, text: str = "", **extra: str) -> DossierEvent:
+def _event(
+    dossier: Dossier, kind: EventKind, actor: Actor, *, public: bool, text: str = "", **extra: str
+) -> DossierEvent:
     return DossierEvent.objects.create(
-        dossier=dossier, kind=kind, public=public, actor_kind=str(actor.kind), actor_user=actor.user, text=text, **extra
+        dossier=dossier,
+        kind=kind,
+        public=public,
+        actor_kind=str(actor.kind),
+        actor_user=actor.user,
+        text=text,
+        **extra,
     )
 
 
@@ -106,13 +115,19 @@ def _notify_applicant(dossier: Dossier, event: str) -> None:
         contact,
         event,
         language=dossier.language,
-        context={"reference": dossier.reference, "service": getattr(dossier.definition.title, dossier.language, dossier.definition.title.fr), "url": dossier_url(dossier)},
+        context={
+            "reference": dossier.reference,
+            "service": getattr(dossier.definition.title, dossier.language, dossier.definition.title.fr),
+            "url": dossier_url(dossier),
+        },
         dossier_reference=dossier.reference,
     )
 
 
 @transaction.atomic
-def transition_dossier(dossier: Dossier, *, to: DossierState, actor: Actor, note: str = "", public: bool = True) -> Dossier:
+def transition_dossier(
+    dossier: Dossier, *, to: DossierState, actor: Actor, note: str = "", public: bool = True
+) -> Dossier:
     """Move a dossier to `to`: check the move, record it on the timeline and in the audit log."""
     locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
     if to not in TRANSITIONS[DossierState(locked.state)]:
@@ -126,11 +141,18 @@ def transition_dossier(dossier: Dossier, *, to: DossierState, actor: Actor, note
         # The clock stood still while the applicant was asked: push the due date by that time.
         locked.due_on = add_working_days(locked.due_on, max(working_days_between(locked.paused_on, today), 0))
         locked.paused_on = None
+        if locked.due_on >= today:
+            locked.overdue_noted_on = None  # a new deadline: watch it afresh
     if to in {S.APPROVED, S.REJECTED, S.CLOSED}:
         locked.decided_at = timezone.now()
     locked.save()
     _event(locked, EventKind.STATE_CHANGED, actor, public=public, text=note, from_state=previous, to_state=to)
-    audit.record(actor, "dossier.state_changed", locked, {"reference": locked.reference, "from": previous, "to": str(to)})
+    audit.record(
+        actor,
+        "dossier.state_changed",
+        locked,
+        {"reference": locked.reference, "from": previous, "to": str(to)},
+    )
     if to in NOTICE_FOR_STATE:
         _notify_applicant(locked, NOTICE_FOR_STATE[to])
     dossier.refresh_from_db()
@@ -142,7 +164,12 @@ def transition_dossier(dossier: Dossier, *, to: DossierState, actor: Actor, note
 
 @transaction.atomic
 def start_dossier(
-    service: Service, *, actor: Actor, language: str, submission_key: uuid.UUID | None = None, anonymous: bool = False,
+    service: Service,
+    *,
+    actor: Actor,
+    language: str,
+    submission_key: uuid.UUID | None = None,
+    anonymous: bool = False,
 ) -> Dossier:
     """Open a draft for `service`. The same submission key (a double click) returns the same draft."""
     if submission_key is not None:
@@ -163,7 +190,13 @@ def start_dossier(
     contact = None
     if actor.kind == ActorKind.CITIZEN and actor.user is not None:
         user = actor.user
-        contact = Contact("phone", user.phone) if user.phone else Contact("email", user.email) if user.email else None
+        contact = (
+            Contact("phone", user.phone)
+            if user.phone
+            else Contact("email", user.email)
+            if user.email
+            else None
+        )
     elif actor.kind == ActorKind.GUEST:
         contact = Contact("email" if "@" in actor.contact else "phone", actor.contact)
     dossier = Dossier.objects.create(
@@ -178,7 +211,12 @@ def start_dossier(
         language=language,
         submission_key=submission_key or uuid.uuid4(),
     )
-    audit.record(actor, "dossier.started", dossier, {"reference": dossier.reference, "service": service.code, "version": version.number})
+    audit.record(
+        actor,
+        "dossier.started",
+        dossier,
+        {"reference": dossier.reference, "service": service.code, "version": version.number},
+    )
     return dossier
 
 
@@ -203,7 +241,36 @@ def _receipt_hash(reference: str, code: str) -> str:
 
 
 def receipt_matches(dossier: Dossier, code: str) -> bool:
-    return bool(dossier.receipt_hash) and hmac.compare_digest(dossier.receipt_hash, _receipt_hash(dossier.reference, code.strip()))
+    return bool(dossier.receipt_hash) and hmac.compare_digest(
+        dossier.receipt_hash, _receipt_hash(dossier.reference, code.strip())
+    )
+
+
+@transaction.atomic
+def start_anonymous_dossier(
+    service: Service, *, language: str, submission_key: uuid.UUID
+) -> tuple[Dossier, str | None]:
+    """Open a draft filed by nobody known, with its receipt code (the only way back to it).
+
+    The same submission key (a double click) returns the same draft and no code: the
+    code exists only once, in the answer to the first request.
+    """
+    existing = Dossier.objects.filter(submission_key=submission_key).first()
+    if existing is not None:
+        if not existing.anonymous:
+            raise PermissionRefused()
+        return existing, None
+    # The reference, and so the anonymous actor, exists only once the draft does.
+    dossier = start_dossier(
+        service,
+        actor=Actor(kind=ActorKind.ANONYMOUS),
+        language=language,
+        submission_key=submission_key,
+        anonymous=True,
+    )
+    if not dossier.anonymous:
+        raise PermissionRefused(_("This service cannot be used anonymously."))
+    return dossier, issue_receipt_code(dossier)
 
 
 @transaction.atomic
@@ -231,7 +298,9 @@ def _document_field(dossier: Dossier, field_name: str) -> FieldDef:
 
 
 @transaction.atomic
-def attach_document(dossier: Dossier, *, actor: Actor, field_name: str, upload: UploadedFile) -> DossierDocument:
+def attach_document(
+    dossier: Dossier, *, actor: Actor, field_name: str, upload: UploadedFile
+) -> DossierDocument:
     """Check and store a file for one of the service's document fields."""
     _require_applicant(dossier, actor)
     locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
@@ -240,14 +309,25 @@ def attach_document(dossier: Dossier, *, actor: Actor, field_name: str, upload: 
     field = _document_field(locked, field_name)
     checked = check_upload(upload, accept=field.accept, max_size_mb=field.max_size_mb)
     document = DossierDocument(
-        dossier=locked, field_name=field_name, original_name=checked.original_name, content_type=checked.kind.content_type,
-        size=checked.size, sha256=checked.sha256, uploaded_by_kind=str(actor.kind), during_state=locked.state,
+        dossier=locked,
+        field_name=field_name,
+        original_name=checked.original_name,
+        content_type=checked.kind.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by_kind=str(actor.kind),
+        during_state=locked.state,
     )
     document.file.save(checked.original_name, upload, save=False)
     document.save()
     if locked.state != S.DRAFT:
         _event(locked, EventKind.DOCUMENT_ADDED, actor, public=True, text=checked.original_name)
-    audit.record(actor, "dossier.document_added", locked, {"reference": locked.reference, "field": field_name, "sha256": checked.sha256})
+    audit.record(
+        actor,
+        "dossier.document_added",
+        locked,
+        {"reference": locked.reference, "field": field_name, "sha256": checked.sha256},
+    )
     return document
 
 
@@ -255,14 +335,23 @@ def attach_document(dossier: Dossier, *, actor: Actor, field_name: str, upload: 
 def remove_document(dossier: Dossier, *, actor: Actor, document_id: int) -> None:
     """Take a file off a draft (once filed, documents stay)."""
     _require_applicant(dossier, actor)
-    if dossier.state != S.DRAFT:
+    locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    if locked.state != S.DRAFT:
         raise DomainError(_("Documents of a filed request cannot be removed."))
-    document = dossier.documents.filter(pk=document_id).first()
+    document = locked.documents.filter(pk=document_id).first()
     if document is None:
         return
-    document.file.delete(save=False)
+    storage, name = document.file.storage, document.file.name
     document.delete()
-    audit.record(actor, "dossier.document_removed", dossier, {"reference": dossier.reference, "field": document.field_name})
+    audit.record(
+        actor,
+        "dossier.document_removed",
+        locked,
+        {"reference": locked.reference, "field": document.field_name},
+    )
+    # The stored file goes only once its row is gone for good (a rollback keeps both).
+    if name:
+        transaction.on_commit(partial(storage.delete, name))
 
 
 def missing_answers(dossier: Dossier) -> list[FieldDef]:
@@ -272,7 +361,11 @@ def missing_answers(dossier: Dossier) -> list[FieldDef]:
     for field in dossier.definition.fields:
         if not field.required or not field.visible(dossier.answers):
             continue
-        answered = field.name in documents if field.type == "file" else dossier.answers.get(field.name) not in (None, "", [])
+        answered = (
+            field.name in documents
+            if field.type == "file"
+            else dossier.answers.get(field.name) not in (None, "", [])
+        )
         if not answered:
             missing.append(field)
     return missing
@@ -310,14 +403,21 @@ def withdraw_dossier(dossier: Dossier, *, actor: Actor, reason: str = "") -> Dos
 
 @transaction.atomic
 def answer_information_request(
-    dossier: Dossier, *, actor: Actor, message: str, uploads: list[tuple[str, UploadedFile]] | None = None,
+    dossier: Dossier,
+    *,
+    actor: Actor,
+    message: str,
+    uploads: list[tuple[str, UploadedFile]] | None = None,
 ) -> Dossier:
     """The applicant answers the ministry's question, with documents if asked; review resumes."""
     _require_applicant(dossier, actor)
     if dossier.state != S.INFO_REQUESTED:
         raise TransitionNotAllowed(DossierState(dossier.state).label, S.IN_REVIEW.label)
     if not message.strip() and not uploads:
-        raise InvalidInput(_("Write your answer or add a document."), errors={"message": [_("Write your answer or add a document.")]})
+        raise InvalidInput(
+            _("Write your answer or add a document."),
+            errors={"message": [_("Write your answer or add a document.")]},
+        )
     for field_name, upload in uploads or []:
         attach_document(dossier, actor=actor, field_name=field_name, upload=upload)
     if message.strip():
@@ -358,7 +458,12 @@ def assign_dossier(dossier: Dossier, *, actor: Actor, assignee: User | None) -> 
     locked.save(update_fields=["assigned_to", "updated_at"])
     text = assignee.display_name if assignee else ""
     _event(locked, EventKind.ASSIGNED, actor, public=False, text=text)
-    audit.record(actor, "dossier.assigned", locked, {"reference": locked.reference, "to": assignee.username if assignee else None, "by": user.username})
+    audit.record(
+        actor,
+        "dossier.assigned",
+        locked,
+        {"reference": locked.reference, "to": assignee.username if assignee else None, "by": user.username},
+    )
     dossier.assigned_to = assignee
     return locked
 
@@ -393,6 +498,8 @@ def reject_dossier(dossier: Dossier, *, actor: Actor, reason: str) -> Dossier:
 def close_dossier(dossier: Dossier, *, actor: Actor, answer: str) -> Dossier:
     """Answer a request that calls for a reply, not a decision (a suggestion), and close it."""
     _require_staff(dossier, actor, Permission.DECIDE)
+    if not dossier.definition.answer_closes:
+        raise DomainError(_("This service is decided, not answered: approve or reject the request."))
     text = _required_text(answer, _("Write the answer: the applicant will read it."))
     return transition_dossier(dossier, to=S.CLOSED, actor=actor, note=text)
 
@@ -412,7 +519,9 @@ def send_message_to_applicant(dossier: Dossier, *, actor: Actor, message: str) -
 def add_internal_note(dossier: Dossier, *, actor: Actor, text: str) -> DossierEvent:
     """A note for colleagues; the applicant never sees it."""
     _require_staff(dossier, actor, Permission.PROCESS)
-    event = _event(dossier, EventKind.INTERNAL_NOTE, actor, public=False, text=_required_text(text, _("Write the note.")))
+    event = _event(
+        dossier, EventKind.INTERNAL_NOTE, actor, public=False, text=_required_text(text, _("Write the note."))
+    )
     audit.record(actor, "dossier.note_added", dossier, {"reference": dossier.reference})
     return event
 
@@ -421,7 +530,11 @@ def flag_overdue_dossiers(*, actor: Actor, today: dt.date | None = None) -> int:
     """Mark, once, each open dossier found past its due date: an internal timeline event and an audit row."""
     today = today or timezone.localdate()
     flagged = 0
-    for pk in Dossier.objects.overdue(today).filter(overdue_noted_on__isnull=True).values_list("pk", flat=True)[:1000]:
+    for pk in (
+        Dossier.objects.overdue(today)
+        .filter(overdue_noted_on__isnull=True)
+        .values_list("pk", flat=True)[:1000]
+    ):
         with transaction.atomic():
             dossier = Dossier.objects.select_for_update().get(pk=pk)
             if dossier.overdue_noted_on is not None:
@@ -429,7 +542,12 @@ def flag_overdue_dossiers(*, actor: Actor, today: dt.date | None = None) -> int:
             dossier.overdue_noted_on = today
             dossier.save(update_fields=["overdue_noted_on", "updated_at"])
             _event(dossier, EventKind.DEADLINE_PASSED, actor, public=False, text=str(dossier.due_on))
-            audit.record(actor, "dossier.deadline_passed", dossier, {"reference": dossier.reference, "due_on": dossier.due_on})
+            audit.record(
+                actor,
+                "dossier.deadline_passed",
+                dossier,
+                {"reference": dossier.reference, "due_on": dossier.due_on},
+            )
             flagged += 1
     return flagged
 
@@ -438,4 +556,3 @@ def record_staff_read(dossier: Dossier, *, actor: Actor, what: str = "dossier") 
     """Sensitive reads leave a trace: confidential files and every document download."""
     if what != "dossier" or dossier.definition.confidentiality == "restricted":
         audit.record(actor, f"{what}.viewed", dossier, {"reference": dossier.reference})
-

@@ -51,7 +51,9 @@ def check_upload(upload: UploadedFile, *, accept: tuple[str, ...], max_size_mb: 
         raise InvalidInput(_("This file is empty. Choose the file again."))
     if size > max_size_mb * 1024 * 1024:
         raise InvalidInput(
-            _("This file is %(size).1f MB; the limit is %(limit)s MB. Scan it at a lower resolution or compress it.")
+            _(
+                "This file is %(size).1f MB; the limit is %(limit)s MB. Scan it at a lower resolution or compress it."
+            )
             % {"size": size / 1024 / 1024, "limit": max_size_mb}
         )
     upload.seek(0)
@@ -60,7 +62,8 @@ def check_upload(upload: UploadedFile, *, accept: tuple[str, ...], max_size_mb: 
     kind = next((KINDS[n] for n in accept if any(head.startswith(m) for m in KINDS[n].magic)), None)
     if kind is None:
         raise InvalidInput(
-            _("This file is not of an accepted kind. Send a %(kinds)s file.") % {"kinds": accepted_labels(accept)}
+            _("This file is not of an accepted kind. Send a %(kinds)s file.")
+            % {"kinds": accepted_labels(accept)}
         )
     digest = hashlib.sha256()
     for chunk in upload.chunks():

@@ -34,15 +34,28 @@ def _render(event: str, channel: Channel, language: str, context: dict[str, Any]
 
 
 def queue_message(
-    *, channel: Channel, recipient: str, event: str, language: str, context: dict[str, Any],
-    sensitive: bool = False, dossier_reference: str = "",
+    *,
+    channel: Channel,
+    recipient: str,
+    event: str,
+    language: str,
+    context: dict[str, Any],
+    sensitive: bool = False,
+    dossier_reference: str = "",
 ) -> Notification:
     """Write one message to the outbox; it is sent after the surrounding transaction commits."""
     language = language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
     subject, body = _render(event, channel, language, context)
     notification = Notification.objects.create(
-        channel=channel, recipient=recipient, language=language, event=event, subject=subject, body=body,
-        sensitive=sensitive, dossier_reference=dossier_reference, next_attempt_at=timezone.now(),
+        channel=channel,
+        recipient=recipient,
+        language=language,
+        event=event,
+        subject=subject,
+        body=body,
+        sensitive=sensitive,
+        dossier_reference=dossier_reference,
+        next_attempt_at=timezone.now(),
     )
     from guichet.notifications.tasks import send_notification
 
@@ -51,14 +64,24 @@ def queue_message(
 
 
 def notify_contact(
-    contact: Contact, event: str, *, language: str, context: dict[str, Any],
-    sensitive: bool = False, dossier_reference: str = "",
+    contact: Contact,
+    event: str,
+    *,
+    language: str,
+    context: dict[str, Any],
+    sensitive: bool = False,
+    dossier_reference: str = "",
 ) -> Notification:
     """Queue a message to a phone number (SMS) or an e-mail address."""
     channel = Channel.SMS if contact.kind == "phone" else Channel.EMAIL
     return queue_message(
-        channel=channel, recipient=contact.value, event=event, language=language, context=context,
-        sensitive=sensitive, dossier_reference=dossier_reference,
+        channel=channel,
+        recipient=contact.value,
+        event=event,
+        language=language,
+        context=context,
+        sensitive=sensitive,
+        dossier_reference=dossier_reference,
     )
 
 
@@ -80,19 +103,28 @@ def deliver(notification_id: int) -> Notification | None:
         except DeliveryError as exc:
             exhausted = notification.attempts >= int(settings.GUICHET["NOTIFICATION_MAX_ATTEMPTS"])
             notification.state = DeliveryState.FAILED if exhausted else DeliveryState.RETRYING
-            notification.next_attempt_at = None if exhausted else timezone.now() + _backoff(notification.attempts)
+            notification.next_attempt_at = (
+                None if exhausted else timezone.now() + _backoff(notification.attempts)
+            )
             notification.last_error = str(exc)[:500]
             logger.warning("notification %s attempt %s failed", notification.pk, notification.attempts)
+            if exhausted:
+                _redact_if_sensitive(notification)
         else:
             notification.state = DeliveryState.SENT
             notification.sent_at = timezone.now()
             notification.next_attempt_at = None
             notification.provider_reference = reference[:100]
             notification.last_error = ""
-            if notification.sensitive and not settings.GUICHET["KEEP_SENSITIVE_MESSAGES"]:
-                notification.body = REDACTED
+            _redact_if_sensitive(notification)
         notification.save()
         return notification
+
+
+def _redact_if_sensitive(notification: Notification) -> None:
+    """A one-time code is kept no longer than its message is on its way."""
+    if notification.sensitive and not settings.GUICHET["KEEP_SENSITIVE_MESSAGES"]:
+        notification.body = REDACTED
 
 
 def retry_due() -> int:

@@ -13,5 +13,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         intact, checked, broken = verify_chain()
         if not intact:
-            raise CommandError(f"Audit chain broken at event {broken.pk if broken else '?'} after {checked} good events.")
+            raise CommandError(
+                f"Audit chain broken at event {broken.pk if broken else '?'} after {checked} good events."
+            )
         self.stdout.write(f"Audit chain intact: {checked} events.")

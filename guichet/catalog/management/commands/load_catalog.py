@@ -10,10 +10,14 @@ from guichet.catalog.services import load_catalog
 
 
 class Command(BaseCommand):
-    help = "Load the administrations and service files of the catalogue; a changed file becomes a new version."
+    help = (
+        "Load the administrations and service files of the catalogue; a changed file becomes a new version."
+    )
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--dir", type=Path, default=None, help="Catalogue folder (default: GUICHET_CATALOG_DIR).")
+        parser.add_argument(
+            "--dir", type=Path, default=None, help="Catalogue folder (default: GUICHET_CATALOG_DIR)."
+        )
 
     def handle(self, *args: Any, dir: Path | None = None, **options: Any) -> None:
         try:

@@ -13,7 +13,9 @@ from guichet.core import scheduler
 
 
 class Command(BaseCommand):
-    help = "Enqueue periodic jobs (SLA checks, retries...) on the task queue; safe to run on several machines."
+    help = (
+        "Enqueue periodic jobs (SLA checks, retries...) on the task queue; safe to run on several machines."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--once", action="store_true", help="Run one tick and exit.")

@@ -1,0 +1,72 @@
+"""Read-only lists for support: find a dossier and see where it stands, never process it here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from guichet.core.admin_site import ReadOnlyInline, ReadOnlyModelAdmin
+from guichet.dossiers.models import Dossier, DossierDocument, DossierEvent
+
+
+class EventInline(ReadOnlyInline):
+    model = DossierEvent
+    # The text may be an internal note or a personal message: support sees only what happened.
+    fields = ["created_at", "kind", "public", "actor_kind", "from_state", "to_state"]
+    readonly_fields = ["created_at", "kind", "public", "actor_kind", "from_state", "to_state"]
+
+
+class DocumentInline(ReadOnlyInline):
+    model = DossierDocument
+    # Names and sizes only: the contents are opened in the back office, where reads are recorded.
+    fields = ["field_name", "content_type", "size", "sha256", "uploaded_at", "during_state"]
+    readonly_fields = ["field_name", "content_type", "size", "sha256", "uploaded_at", "during_state"]
+
+
+@admin.register(Dossier)
+class DossierAdmin(ReadOnlyModelAdmin):
+    list_display = ["reference", "service", "state", "unit", "submitted_at", "due_on", "assigned_to"]
+    list_filter = ["state", "service", "unit"]
+    search_fields = ["reference"]
+    date_hierarchy = "created_at"
+    # No answers, contacts or receipt hashes: support needs the state of a file, not its content.
+    fields = [
+        "reference",
+        "service",
+        "service_version",
+        "state",
+        "unit",
+        "assigned_to",
+        "anonymous",
+        "language",
+        "fee_total",
+        "created_at",
+        "submitted_at",
+        "due_on",
+        "paused_on",
+        "decided_at",
+    ]
+    readonly_fields = [
+        "reference",
+        "service",
+        "service_version",
+        "state",
+        "unit",
+        "assigned_to",
+        "anonymous",
+        "language",
+        "fee_total",
+        "created_at",
+        "submitted_at",
+        "due_on",
+        "paused_on",
+        "decided_at",
+    ]
+    inlines = [EventInline, DocumentInline]
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return (
+            super().get_queryset(request).select_related("service", "unit", "assigned_to", "service_version")
+        )

@@ -1,0 +1,155 @@
+"""StepForm: the questions of one step, with fields shown under a condition."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from guichet.catalog.definition import parse_definition
+from guichet.catalog.forms import StepForm, country_choices
+from tests.catalog.test_definition import base
+from tests.factories import service
+
+pytestmark = pytest.mark.django_db
+
+
+def step(code: str, key: str):
+    return service(code).current_version.definition.step(key)
+
+
+def test_a_conditional_field_is_not_required_while_hidden_and_its_answer_is_dropped():
+    form = StepForm(
+        {"signed": "no", "full_name": "Afi Mensah"}, step=step("suggestion", "identity"), answers={}
+    )
+
+    assert form.is_valid(), form.errors
+    assert form.answers_to_store() == {"signed": "no", "full_name": None}
+
+
+def test_a_conditional_field_is_required_once_shown():
+    form = StepForm({"signed": "yes", "full_name": ""}, step=step("suggestion", "identity"), answers={})
+
+    assert not form.is_valid()
+    assert list(form.errors) == ["full_name"]
+
+
+def test_a_shown_conditional_field_is_stored():
+    form = StepForm(
+        {"signed": "yes", "full_name": "Afi Mensah"}, step=step("suggestion", "identity"), answers={}
+    )
+
+    assert form.is_valid(), form.errors
+    assert form.answers_to_store() == {"signed": "yes", "full_name": "Afi Mensah"}
+
+
+def test_a_hidden_field_with_a_wrong_value_does_not_block_the_step():
+    definition = step("cloture-electrifiee", "applicant")
+    data = {
+        "applicant_type": "person",
+        "full_name": "Afi Mensah",
+        "phone": "90 12 34 56",
+        "company_name": "x" * 300,  # too long, but the question is hidden for a private person
+    }
+
+    form = StepForm(data, step=definition, answers={})
+
+    assert form.is_valid(), form.errors
+    stored = form.answers_to_store()
+    assert stored["company_name"] is None
+    assert stored["rccm"] is None
+    assert stored["phone"] == "+22890123456"
+    assert stored["niu"] == ""
+
+
+def test_conditional_fields_carry_their_condition_for_the_optional_script():
+    form = StepForm(step=step("suggestion", "identity"), answers={})
+    attrs = form.fields["full_name"].widget.attrs
+    assert (attrs["data-show-if"], attrs["data-show-values"]) == ("signed", "yes")
+
+
+def test_validators_named_in_the_file_run():
+    form = StepForm(
+        {"applicant_type": "person", "full_name": "Afi", "phone": "90 12 34 56", "niu": "12345"},
+        step=step("cloture-electrifiee", "applicant"),
+        answers={},
+    )
+    assert not form.is_valid()
+    assert list(form.errors) == ["niu"]
+
+
+def test_a_date_in_the_past_is_refused_and_a_future_one_stored_as_iso():
+    definition = step("cloture-electrifiee", "site")
+    answers = {
+        "prefecture": "Golfe",
+        "commune": "Bè",
+        "address": "Rue 12",
+        "fence_length_m": "120",
+        "public_way": "no",
+        "installer": "Elec Sarl",
+    }
+    past = StepForm({**answers, "work_start": "2020-01-01"}, step=definition, answers={})
+    assert not past.is_valid()
+    assert list(past.errors) == ["work_start"]
+
+    start = timezone.localdate() + dt.timedelta(days=10)
+    future = StepForm({**answers, "work_start": start.isoformat()}, step=definition, answers={})
+    assert future.is_valid(), future.errors
+    stored = future.answers_to_store()
+    assert stored["work_start"] == start.isoformat()
+    assert stored["fence_length_m"] == 120
+
+
+def two_steps():
+    data = base()
+    data["steps"].append(
+        {
+            "key": "two",
+            "title": {"fr": "Suite", "en": "More"},
+            "fields": [
+                {
+                    "name": "why_b",
+                    "type": "long_text",
+                    "label": {"fr": "Pourquoi", "en": "Why"},
+                    "show_if": {"field": "kind", "equals": "b"},
+                },
+                {"name": "note", "type": "text", "required": False, "label": {"fr": "Note", "en": "Note"}},
+            ],
+        }
+    )
+    return parse_definition(data).step("two")
+
+
+def test_a_field_hidden_by_an_earlier_step_is_left_out_of_the_form():
+    form = StepForm({"note": ""}, step=two_steps(), answers={"kind": "a"})
+
+    assert "why_b" not in form.fields
+    assert form.is_valid(), form.errors
+    assert form.answers_to_store() == {"note": ""}
+
+
+def test_a_field_shown_by_an_earlier_step_is_an_ordinary_required_question():
+    form = StepForm({"note": ""}, step=two_steps(), answers={"kind": "b"})
+
+    assert form.fields["why_b"].required is True
+    assert not form.is_valid()
+    assert list(form.errors) == ["why_b"]
+
+
+def test_earlier_answers_prefill_the_form():
+    form = StepForm(step=step("suggestion", "suggestion"), answers={"subject": "Horaires"})
+    assert form.initial["subject"] == "Horaires"
+
+
+def test_country_choices_are_named_in_the_active_language():
+    from django.utils import translation
+
+    with translation.override("fr"):
+        french = dict(country_choices())
+    with translation.override("en"):
+        english = dict(country_choices())
+    assert french["TG"] == "Togo"
+    assert french["DE"] == "Allemagne"
+    assert english["DE"] == "Germany"
+    assert french[""]

@@ -1,0 +1,285 @@
+"""The Django admin: behind the staff TOTP step, for administrators who configure."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib import admin
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from guichet.accounts.models import Administration, Membership, Unit, User
+from guichet.accounts.roles import Role
+from guichet.accounts.services import STAFF_VERIFIED_SESSION_KEY
+from guichet.core.actors import Actor
+from guichet.core.admin_site import GuichetAdminSite
+from guichet.dossiers import services as dossiers
+from guichet.dossiers.models import Dossier
+from guichet.dossiers.states import DossierState
+from guichet.notifications.models import Notification
+from tests.factories import CitizenFactory, StaffFactory, UnitFactory, make_dossier
+
+pytestmark = pytest.mark.django_db
+
+SIGN_IN = "/agents/connexion/"
+
+
+def administrator(**kwargs) -> User:
+    return StaffFactory(roles=[(UnitFactory(code="cabinet"), Role.ADMINISTRATOR)], is_staff=True, **kwargs)
+
+
+def sign_in(client, user: User, *, verified: bool = True) -> None:
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    client.force_login(user)
+    if verified:
+        session = client.session
+        session[STAFF_VERIFIED_SESSION_KEY] = True
+        session.save()
+
+
+def test_the_admin_is_guichets_own_site():
+    assert isinstance(admin.site, GuichetAdminSite)
+
+
+def test_an_anonymous_visitor_is_sent_to_the_staff_sign_in(client):
+    first = client.get("/admin/")
+    assert first.status_code == 302
+    second = client.get(first["Location"])
+    assert second.status_code == 302
+    assert second["Location"] == f"{SIGN_IN}?next=%2Fadmin%2F"
+
+
+def test_a_password_only_session_is_sent_to_the_totp_step(client):
+    sign_in(client, administrator(), verified=False)
+
+    response = client.get("/admin/", follow=False)
+    final = client.get(response["Location"])
+
+    assert final["Location"] == f"{SIGN_IN}?next=%2Fadmin%2F"
+    deep = client.get("/admin/catalog/service/")
+    assert client.get(deep["Location"])["Location"] == f"{SIGN_IN}?next=%2Fadmin%2Fcatalog%2Fservice%2F"
+
+
+def test_the_admin_has_no_password_form_of_its_own(client):
+    user = administrator()
+    response = client.post(
+        "/admin/login/", {"username": user.username, "password": "correct horse battery staple"}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(SIGN_IN)
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_sign_in_redirect_stays_on_this_site(client):
+    response = client.get("/admin/login/?next=https://evil.example/")
+    assert response["Location"] == f"{SIGN_IN}?next=%2Fadmin%2F"
+
+
+def test_a_verified_administrator_enters(client):
+    sign_in(client, administrator())
+    response = client.get("/admin/")
+    assert response.status_code == 200
+    assert b"/admin/catalog/service/" in response.content
+    # Once in, the admin's own sign-in page sends back to the index.
+    assert client.get("/admin/login/")["Location"] == "/admin/"
+
+
+@pytest.mark.parametrize(
+    "who",
+    ["agent without is_staff", "inactive administrator", "citizen"],
+)
+def test_others_are_kept_out_even_with_a_verified_session(client, who):
+    unit = UnitFactory(code="cabinet")
+    user = {
+        "agent without is_staff": lambda: StaffFactory(roles=[(unit, Role.AGENT)]),
+        "inactive administrator": lambda: StaffFactory(
+            roles=[(unit, Role.ADMINISTRATOR)], is_staff=True, is_active=False
+        ),
+        "citizen": CitizenFactory,
+    }[who]()
+    sign_in(client, user)
+
+    response = client.get("/admin/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+
+
+def test_staff_with_is_staff_but_no_configure_right_see_no_model(client):
+    supervisor = StaffFactory(roles=[(UnitFactory(code="cabinet"), Role.SUPERVISOR)], is_staff=True)
+    sign_in(client, supervisor)
+
+    assert client.get("/admin/").status_code == 200
+    assert client.get("/admin/catalog/service/").status_code == 403
+    assert client.get("/admin/accounts/user/").status_code == 403
+
+
+CHANGELISTS = [
+    "/admin/accounts/administration/",
+    "/admin/accounts/unit/",
+    "/admin/accounts/user/",
+    "/admin/accounts/membership/",
+    "/admin/catalog/service/",
+    "/admin/catalog/serviceversion/",
+    "/admin/dossiers/dossier/",
+    "/admin/notifications/notification/",
+    "/admin/audit/auditevent/",
+]
+
+
+def test_every_list_opens_for_an_administrator(client):
+    make_dossier("suggestion", state=DossierState.IN_REVIEW)
+    sign_in(client, administrator())
+    for url in CHANGELISTS:
+        assert client.get(url).status_code == 200, url
+
+
+def test_a_superuser_without_a_unit_may_configure(client):
+    superuser = User.objects.create_superuser("root", "root@mspc.tg", "correct horse battery staple")
+    sign_in(client, superuser)
+    assert client.get("/admin/catalog/service/").status_code == 200
+
+
+# --- accounts -------------------------------------------------------------------------
+
+
+def test_the_totp_secret_is_never_shown(client):
+    admin_user = administrator()
+    agent = StaffFactory(roles=[(UnitFactory(code="police"), Role.AGENT)])
+    sign_in(client, admin_user)
+
+    page = client.get(f"/admin/accounts/user/{agent.pk}/change/")
+
+    assert page.status_code == 200
+    assert agent.totp_secret.encode() not in page.content
+    assert b"totp_secret" not in page.content
+    assert b"memberships-0-role" in page.content  # roles are edited inline
+
+
+def test_an_administrator_cannot_make_themselves_superuser(client):
+    admin_user = administrator()
+    sign_in(client, admin_user)
+
+    page = client.get(f"/admin/accounts/user/{admin_user.pk}/change/")
+
+    assert b'name="is_superuser"' not in page.content
+
+
+def test_an_administrator_cannot_change_a_superuser(client):
+    superuser = User.objects.create_superuser("root", "root@mspc.tg", "correct horse battery staple")
+    sign_in(client, administrator())
+
+    assert client.get(f"/admin/accounts/user/{superuser.pk}/password/").status_code == 403
+    response = client.post(
+        f"/admin/accounts/user/{superuser.pk}/password/",
+        {
+            "password1": "un autre mot de passe",
+            "password2": "un autre mot de passe",
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 403
+    assert b'name="_save"' not in client.get(f"/admin/accounts/user/{superuser.pk}/change/").content
+    superuser.refresh_from_db()
+    assert superuser.check_password("correct horse battery staple")
+
+
+def test_an_administration_shows_its_units_inline(client):
+    UnitFactory(code="police")
+    sign_in(client, administrator())
+    administration = Administration.objects.get(code="mspc")
+
+    page = client.get(f"/admin/accounts/administration/{administration.pk}/change/")
+
+    assert page.status_code == 200
+    assert b"units-0-code" in page.content
+
+
+def test_a_staff_member_added_here_gets_a_totp_secret(client):
+    sign_in(client, administrator())
+
+    response = client.post(
+        "/admin/accounts/user/add/",
+        {
+            "username": "n.kpade",
+            "first_name": "Nadia",
+            "last_name": "Kpade",
+            "email": "n.kpade@mspc.tg",
+            "usable_password": "true",
+            "password1": "un mot de passe solide",
+            "password2": "un mot de passe solide",
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    created = User.objects.get(username="n.kpade")
+    assert created.is_staff_member
+    assert len(created.totp_secret) >= 16
+    assert not Membership.objects.filter(user=created).exists()
+
+
+# --- dossiers and notifications: read-only for support ---------------------------------
+
+
+def test_dossiers_are_read_only_and_show_no_content(client):
+    dossier = make_dossier(
+        "cloture-electrifiee", answers={"applicant_type": "person", "full_name": "Afi Secret"}
+    )
+    pdf = SimpleUploadedFile(
+        "carte-identite.pdf", b"%PDF-1.4\nCONTENU-CONFIDENTIEL", content_type="application/pdf"
+    )
+    dossiers.attach_document(
+        dossier, actor=Actor.for_user(dossier.applicant), field_name="id_document", upload=pdf
+    )
+    sign_in(client, administrator())
+
+    page = client.get(f"/admin/dossiers/dossier/{dossier.pk}/change/")
+
+    assert page.status_code == 200
+    assert dossier.reference.encode() in page.content
+    assert b"Afi Secret" not in page.content
+    assert b"CONTENU-CONFIDENTIEL" not in page.content
+    assert dossier.documents.get().file.name.encode() not in page.content
+    assert b'name="_save"' not in page.content
+    assert client.get("/admin/dossiers/dossier/add/").status_code == 403
+    assert (
+        client.post(f"/admin/dossiers/dossier/{dossier.pk}/change/", {"state": "approved"}).status_code == 403
+    )
+    assert client.post(f"/admin/dossiers/dossier/{dossier.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert Dossier.objects.get(pk=dossier.pk).state == DossierState.DRAFT
+
+
+def test_the_outbox_is_read_only_and_hides_bodies_and_full_recipients(client):
+    make_dossier("suggestion", state=DossierState.IN_REVIEW)
+    notification = Notification.objects.get()
+    sign_in(client, administrator())
+
+    page = client.get(f"/admin/notifications/notification/{notification.pk}/change/")
+    listing = client.get("/admin/notifications/notification/")
+
+    assert page.status_code == listing.status_code == 200
+    assert notification.body.encode() not in page.content
+    assert notification.recipient.encode() not in page.content + listing.content
+    assert notification.recipient[-2:].encode() in listing.content
+    assert client.get("/admin/notifications/notification/add/").status_code == 403
+    assert (
+        client.post(
+            f"/admin/notifications/notification/{notification.pk}/delete/", {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    assert Notification.objects.filter(pk=notification.pk).exists()
+
+
+def test_units_can_be_configured(client):
+    sign_in(client, administrator())
+    administration = Administration.objects.get(code="mspc")
+
+    response = client.post(
+        "/admin/accounts/unit/add/",
+        {"administration": administration.pk, "code": "douanes", "name_fr": "Douanes", "name_en": "Customs"},
+    )
+
+    assert response.status_code == 302
+    assert Unit.objects.filter(code="douanes").exists()
