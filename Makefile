@@ -20,6 +20,7 @@ $(STAMP): pyproject.toml package.json package-lock.json
 
 install: $(STAMP)
 
+run: export GUICHET_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: install
 	mkdir -p var
 	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v0

@@ -33,7 +33,9 @@ def parse_phone(raw: str) -> str:
         number = None
     if number is None or not phonenumbers.is_valid_number(number):
         raise ValidationError(
-            _("Enter a valid phone number, for example 90 12 34 56, or +33 6 12 34 56 78 for a foreign number."),
+            _(
+                "Enter a valid phone number, for example 90 12 34 56, or +33 6 12 34 56 78 for a foreign number."
+            ),
             code="invalid_phone",
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

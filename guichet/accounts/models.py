@@ -28,7 +28,9 @@ class Unit(models.Model):
     name_en = models.CharField(max_length=200)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["administration", "code"], name="unit_code_per_administration")]
+        constraints = [
+            models.UniqueConstraint(fields=["administration", "code"], name="unit_code_per_administration")
+        ]
         ordering = ["administration__code", "code"]
 
     def __str__(self) -> str:

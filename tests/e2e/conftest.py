@@ -28,8 +28,13 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
         **browser_type_launch_args,
         "executable_path": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
         "args": [
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run", "--disable-sync",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--disable-sync",
         ],
     }
 
@@ -48,12 +53,17 @@ def assert_accessible(page: Page) -> None:
         page.evaluate(AXE.read_text(encoding="utf-8"))
     result = page.evaluate("async () => await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa']})")
     violations = [
-        f"{v['id']}: {v['help']} ({', '.join(n['target'][0] for n in v['nodes'][:3])})" for v in result["violations"]
+        f"{v['id']}: {v['help']} ({', '.join(n['target'][0] for n in v['nodes'][:3])})"
+        for v in result["violations"]
     ]
     assert violations == [], f"{page.url}: " + "; ".join(violations)
 
 
 def last_code_sent_to(recipient: str) -> str:
     """The one-time code in the newest message to `recipient` (the embedded outbox keeps bodies)."""
-    body = Notification.objects.filter(recipient=recipient, event="one_time_code").latest("created_at", "id").body
+    body = (
+        Notification.objects.filter(recipient=recipient, event="one_time_code")
+        .latest("created_at", "id")
+        .body
+    )
     return next(word for word in body.replace(".", " ").split() if word.isdigit() and len(word) == 6)
