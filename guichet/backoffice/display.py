@@ -1,0 +1,170 @@
+"""How the back office shows a dossier: answers by step, documents by field, timeline authors."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+from phonenumbers import NumberParseException
+
+from guichet.accounts.contacts import format_phone
+from guichet.accounts.models import Unit
+from guichet.catalog.definition import FieldDef
+from guichet.catalog.forms import country_choices
+from guichet.catalog.registries import field_types
+from guichet.core.actors import ActorKind
+from guichet.dossiers.models import Dossier, DossierDocument, DossierEvent, EventKind
+
+
+def localized(value: Any) -> str:
+    """A unit's name, or a {"fr": ..., "en": ...} label, in the active language."""
+    english = translation.get_language() == "en"
+    if isinstance(value, Unit):
+        return value.name_en if english else value.name_fr
+    if isinstance(value, dict):
+        return str(value.get("en" if english else "fr") or value.get("fr") or "")
+    return str(value)
+
+
+def _phone(value: Any) -> str:
+    try:
+        return format_phone(str(value))
+    except NumberParseException:
+        return str(value)
+
+
+# Field types whose stored value is not what a person should read.
+_READABLE: dict[str, Callable[[FieldDef, Any], str]] = {
+    "choice": lambda field, value: field.choice_label(value),
+    "multi_choice": lambda field, value: ", ".join(field.choice_label(item) for item in value),
+    "country": lambda field, value: dict(country_choices()).get(str(value), str(value)),
+    "phone": lambda field, value: _phone(value),
+}
+
+
+def display_answer(field: FieldDef, value: Any) -> str:
+    """An answer as a person reads it (choice labels, dates dd/mm/yyyy, country names, phones)."""
+    if value in (None, "", []):
+        return ""
+    readable = _READABLE.get(field.type)
+    return readable(field, value) if readable is not None else field_types[field.type].display(value)
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    label: str
+    value: str
+    long: bool
+
+
+@dataclass(frozen=True)
+class AnswerSection:
+    title: str
+    rows: list[AnswerRow]
+
+
+def answer_sections(dossier: Dossier) -> list[AnswerSection]:
+    """The answers grouped by the steps of the form, questions that did not apply left out."""
+    answers = dossier.answers
+    sections = []
+    for step in dossier.definition.steps:
+        rows = [
+            AnswerRow(
+                str(field.label), display_answer(field, answers.get(field.name)), field.type == "long_text"
+            )
+            for field in step.fields
+            if field.type != "file" and field.visible(answers)
+        ]
+        if rows:
+            sections.append(AnswerSection(str(step.title), rows))
+    return sections
+
+
+@dataclass(frozen=True)
+class DocumentSection:
+    label: str
+    required: bool
+    documents: list[DossierDocument]
+
+
+def document_sections(dossier: Dossier) -> list[DocumentSection]:
+    """Every declared document of the service with what was uploaded for it."""
+    by_field: dict[str, list[DossierDocument]] = defaultdict(list)
+    for document in dossier.documents.all():
+        by_field[document.field_name].append(document)
+    sections = [
+        DocumentSection(
+            str(field.label), field.required and field.visible(dossier.answers), by_field.pop(field.name, [])
+        )
+        for field in dossier.definition.documents
+        if field.visible(dossier.answers) or field.name in by_field
+    ]
+    leftovers = [document for documents in by_field.values() for document in documents]
+    if leftovers:
+        sections.append(DocumentSection(_("Other documents"), False, leftovers))
+    return sections
+
+
+@dataclass(frozen=True)
+class Applicant:
+    anonymous: bool
+    name: str = ""
+    account: str = ""
+    contact: str = ""
+    contact_kind: str = ""
+
+
+def applicant_of(dossier: Dossier) -> Applicant:
+    """Who filed, unless they chose to stay anonymous."""
+    if dossier.anonymous:
+        return Applicant(anonymous=True)
+    user = dossier.applicant
+    name = user.get_full_name() if user is not None else ""
+    account = _("Citizen account") if user is not None else _("No account (contact confirmed by a code)")
+    contact = ""
+    if dossier.contact_kind == "phone" and dossier.contact_value:
+        contact = format_phone(dossier.contact_value)
+    elif dossier.contact_value:
+        contact = dossier.contact_value
+    return Applicant(
+        anonymous=False, name=name, account=account, contact=contact, contact_kind=dossier.contact_kind
+    )
+
+
+def event_author(event: DossierEvent, dossier: Dossier) -> str:
+    """Staff are named; the applicant is 'the applicant' (so an anonymous one stays unnamed)."""
+    if event.actor_kind == ActorKind.STAFF and event.actor_user is not None:
+        return event.actor_user.display_name
+    if event.actor_kind in {ActorKind.CITIZEN, ActorKind.GUEST, ActorKind.ANONYMOUS}:
+        return _("The applicant")
+    return _("Guichet (automatic)")
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    event: DossierEvent
+    title: str
+    author: str
+    internal: bool
+    body: str
+
+
+def timeline(dossier: Dossier) -> list[TimelineEntry]:
+    """The whole timeline, public events and internal notes alike, oldest first."""
+    entries = []
+    for event in dossier.events.select_related("actor_user"):
+        if event.kind == EventKind.STATE_CHANGED:
+            title = _("Now: %(state)s") % {"state": event.to_state_label}
+        elif event.kind == EventKind.ASSIGNED:
+            title = (
+                _("Assigned to %(name)s") % {"name": event.text} if event.text else _("Put back in the queue")
+            )
+        else:
+            title = str(EventKind(event.kind).label)
+        body = "" if event.kind == EventKind.ASSIGNED else event.text
+        entries.append(TimelineEntry(event, title, event_author(event, dossier), not event.public, body))
+    return entries

@@ -1,0 +1,250 @@
+"""The queue: unit scoping, filters, counts per state, pagination, bounded queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from guichet.accounts.models import Membership
+from guichet.accounts.roles import Role
+from guichet.backoffice import views
+from guichet.core.actors import Actor
+from guichet.dossiers import services as dossiers
+from guichet.dossiers.models import Dossier
+from guichet.dossiers.states import DossierState
+from tests.backoffice.conftest import fence_dossier, sign_in_staff, staff, suggestion_dossier
+
+
+def state_counts(html: str) -> dict[str, int]:
+    pairs = re.findall(
+        r'<span class="bo-count-number">(\d+)</span> <span class="tag[^"]*">([^<]+)</span>', html
+    )
+    return {label: int(number) for number, label in pairs}
+
+
+def references(response) -> list[str]:
+    """The references listed in the queue table, in order."""
+    return re.findall(
+        r'class="reference bo-reference" href="/agents/dossiers/[^/]+/">([A-Z0-9-]+)<',
+        response.content.decode(),
+    )
+
+
+@pytest.fixture
+def supervisor(units):
+    user = staff(units["cabinet"], Role.SUPERVISOR)
+    Membership.objects.create(user=user, unit=units["protection-civile"], role=Role.SUPERVISOR)
+    return user
+
+
+@pytest.fixture
+def files(supervisor):
+    """Four dossiers of the supervisor's two units, in different situations."""
+    mine = suggestion_dossier()
+    dossiers.assign_dossier(mine, actor=Actor.for_user(supervisor), assignee=supervisor)
+    asked = suggestion_dossier(DossierState.INFO_REQUESTED)
+    answered = suggestion_dossier(DossierState.CLOSED)
+    fence = fence_dossier()
+    return {"mine": mine, "asked": asked, "answered": answered, "fence": fence}
+
+
+def test_the_queue_lists_the_units_files_newest_first(client, supervisor, files):
+    response = sign_in_staff(client, supervisor).get("/agents/")
+    assert response.status_code == 200
+    listed = references(response)
+    assert set(listed) == {d.reference for d in files.values()}
+    filed = sorted(files.values(), key=lambda d: d.submitted_at, reverse=True)
+    assert listed == [d.reference for d in filed]
+
+
+def test_staff_of_another_unit_see_nothing_of_ours(client, units, files):
+    outsider = staff(units["police"], Role.SUPERVISOR)
+    response = sign_in_staff(client, outsider).get("/agents/")
+    assert response.status_code == 200
+    assert references(response) == []
+    assert "There is no file in your units yet." in response.content.decode()
+    for dossier in files.values():
+        assert dossier.reference not in response.content.decode()
+
+
+def test_an_agent_of_one_unit_sees_only_that_unit(client, units, files):
+    agent = staff(units["protection-civile"], Role.AGENT)
+    response = sign_in_staff(client, agent).get("/agents/")
+    assert references(response) == [files["fence"].reference]
+
+
+def test_drafts_are_not_in_the_queue(client, supervisor, files):
+    draft = suggestion_dossier(DossierState.DRAFT)
+    response = sign_in_staff(client, supervisor).get("/agents/")
+    assert draft.reference not in references(response)
+
+
+def test_filter_by_state(client, supervisor, files):
+    response = sign_in_staff(client, supervisor).get("/agents/", {"state": "info_requested"})
+    assert references(response) == [files["asked"].reference]
+
+
+def test_filter_by_service(client, supervisor, files):
+    response = sign_in_staff(client, supervisor).get("/agents/", {"service": "cloture-electrifiee"})
+    assert references(response) == [files["fence"].reference]
+
+
+def test_filter_by_unit(client, supervisor, files, units):
+    response = sign_in_staff(client, supervisor).get("/agents/", {"unit": str(units["protection-civile"].pk)})
+    assert references(response) == [files["fence"].reference]
+
+
+def test_a_unit_one_does_not_belong_to_is_not_a_filter_choice(client, supervisor, files, units):
+    response = sign_in_staff(client, supervisor).get("/agents/", {"unit": str(units["police"].pk)})
+    # The tampered value is ignored: the whole queue shows.
+    assert set(references(response)) == {d.reference for d in files.values()}
+
+
+def test_filter_assigned_to_me_and_unassigned(client, supervisor, files):
+    sign_in_staff(client, supervisor)
+    assert references(client.get("/agents/", {"assignment": "me"})) == [files["mine"].reference]
+    unassigned = set(references(client.get("/agents/", {"assignment": "nobody"})))
+    assert unassigned == {files["asked"].reference, files["answered"].reference, files["fence"].reference}
+
+
+def test_filter_overdue_shows_open_files_past_their_due_date_with_a_text(client, supervisor, files):
+    late = timezone.localdate() - dt.timedelta(days=10)
+    Dossier.objects.filter(pk__in=[files["fence"].pk, files["answered"].pk]).update(due_on=late)
+    response = sign_in_staff(client, supervisor).get("/agents/", {"overdue": "on"})
+    # The answered one is closed: no longer overdue.
+    assert references(response) == [files["fence"].reference]
+    html = response.content.decode()
+    assert re.search(r'<strong class="bo-overdue">\s*Overdue by \d+ working days\s*</strong>', html)
+
+
+def test_a_paused_file_is_not_overdue_and_says_why(client, supervisor, files):
+    Dossier.objects.filter(pk=files["asked"].pk).update(due_on=timezone.localdate() - dt.timedelta(days=10))
+    sign_in_staff(client, supervisor)
+    assert files["asked"].reference not in references(client.get("/agents/", {"overdue": "on"}))
+    assert "Paused: information requested" in client.get("/agents/").content.decode()
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        lambda ref: ref,
+        lambda ref: ref.lower(),
+        lambda ref: ref.replace("-", ""),
+        lambda ref: ref.split("-")[1],
+        lambda ref: ref[4:11].replace("-", " ").lower(),
+    ],
+    ids=["exact", "lower", "no-dashes", "middle-part", "spaces"],
+)
+def test_search_by_reference(client, supervisor, files, typed):
+    target = files["fence"].reference
+    response = sign_in_staff(client, supervisor).get("/agents/", {"q": typed(target)})
+    assert references(response) == [target]
+
+
+def test_a_search_that_matches_nothing_says_so(client, supervisor, files):
+    response = sign_in_staff(client, supervisor).get("/agents/", {"q": "ZZZZZZZZ"})
+    assert references(response) == []
+    assert "No file matches these filters." in response.content.decode()
+
+
+def test_counts_per_state_follow_the_other_filters(client, supervisor, files):
+    sign_in_staff(client, supervisor)
+    html = client.get("/agents/").content.decode()
+    counts = state_counts(html)
+    assert counts == {"In review": 2, "Information requested": 1, "Answered": 1}
+    html = client.get("/agents/", {"service": "suggestion", "state": "in_review"}).content.decode()
+    counts = state_counts(html)
+    assert counts == {"In review": 1, "Information requested": 1, "Answered": 1}
+    # Each count links to the list it counts, keeping the other filters.
+    assert 'href="?service=suggestion&amp;state=info_requested"' in html
+
+
+def test_columns_show_dates_and_assignee(client, supervisor, files):
+    html = sign_in_staff(client, supervisor).get("/agents/").content.decode()
+    filed_on = timezone.localtime(files["fence"].submitted_at).strftime("%d/%m/%Y")
+    assert filed_on in html
+    assert supervisor.display_name in html
+    assert "Nobody yet" in html
+    assert "working days" in html
+
+
+def test_pagination_keeps_the_filters(client, supervisor, files, monkeypatch):
+    monkeypatch.setattr(views, "QUEUE_PAGE_SIZE", 2)
+    sign_in_staff(client, supervisor)
+    first = client.get("/agents/", {"service": "suggestion"})
+    second = client.get("/agents/", {"service": "suggestion", "page": "2"})
+    assert len(references(first)) == 2
+    assert len(references(second)) == 1
+    assert set(references(first)) | set(references(second)) == {
+        files["mine"].reference,
+        files["asked"].reference,
+        files["answered"].reference,
+    }
+    assert 'href="?service=suggestion&amp;page=2"' in first.content.decode()
+
+
+def test_a_page_number_out_of_range_shows_the_last_page(client, supervisor, files):
+    response = sign_in_staff(client, supervisor).get("/agents/", {"page": "99"})
+    assert response.status_code == 200
+    assert len(references(response)) == 4
+
+
+def test_the_number_of_queries_does_not_grow_with_the_queue(client, supervisor, units):
+    suggestion_dossier()
+    fence_dossier()
+    sign_in_staff(client, supervisor)
+    client.get("/agents/")  # warm the session and the catalogue
+    with CaptureQueriesContext(connection) as few:
+        client.get("/agents/")
+    for _index in range(4):
+        suggestion_dossier()
+    fence_dossier()
+    with CaptureQueriesContext(connection) as many:
+        response = client.get("/agents/")
+    assert len(references(response)) == 7
+    assert len(many.captured_queries) == len(few.captured_queries)
+    assert len(many.captured_queries) <= 12
+
+
+def service_options(response) -> set[str]:
+    select = re.search(r'<select name="service".*?</select>', response.content.decode(), re.S).group(0)
+    return set(re.findall(r'<option value="([^"]+)"', select))
+
+
+def _publish(code: str, unit: str, extra: str = "") -> None:
+    from guichet.catalog.services import publish_service
+    from guichet.core.actors import SYSTEM
+
+    publish_service(
+        f"""
+code: {code}
+prefix: {code[:3].upper()}
+administration: mspc
+unit: {unit}
+title: {{fr: Titre, en: Title}}
+summary: {{fr: Résumé, en: Summary}}
+who_may_apply: {{fr: Tous, en: Anyone}}
+{extra}
+steps:
+  - key: only
+    title: {{fr: Étape, en: Step}}
+    fields:
+      - {{name: text, type: text, label: {{fr: Texte, en: Text}}}}
+""",
+        actor=SYSTEM,
+    )
+
+
+def test_service_choices_follow_the_units_and_clearance(client, units):
+    _publish("sansconf", "inspection")  # no confidentiality key: an ordinary service
+    _publish("secret", "inspection", "confidentiality: restricted")
+    supervisor = staff(units["inspection"], Role.SUPERVISOR)
+    assert service_options(sign_in_staff(client, supervisor).get("/agents/")) == {"sansconf"}
+    client.logout()
+    inspector = staff(units["inspection"], Role.INSPECTOR)
+    assert service_options(sign_in_staff(client, inspector).get("/agents/")) == {"sansconf", "secret"}
