@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,10 +39,10 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 
 
 @pytest.fixture
-def site(live_server: Any, transactional_db: None) -> Iterator[str]:
-    """The live portal with the MSPC catalogue loaded; yields its base URL."""
+def site(live_server: Any, transactional_db: None) -> str:
+    """The live portal with the MSPC catalogue loaded; returns its base URL."""
     load_mspc_catalog()
-    yield live_server.url
+    return str(live_server.url)
 
 
 def assert_accessible(page: Page) -> None:
