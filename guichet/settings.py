@@ -226,6 +226,13 @@ GUICHET: dict[str, Any] = {
     "OTP_MAX_ATTEMPTS": env_int("GUICHET_OTP_MAX_ATTEMPTS", 5),
     "OTP_MAX_PER_TARGET_PER_HOUR": env_int("GUICHET_OTP_MAX_PER_TARGET_PER_HOUR", 5),
     "OTP_MAX_PER_IP_PER_HOUR": env_int("GUICHET_OTP_MAX_PER_IP_PER_HOUR", 30),
+    # Failed staff passwords tolerated per username and per address in 15 minutes.
+    "STAFF_SIGN_IN_MAX_FAILURES": env_int("GUICHET_STAFF_SIGN_IN_MAX_FAILURES", 5),
+    "STAFF_SIGN_IN_MAX_FAILURES_PER_IP": env_int("GUICHET_STAFF_SIGN_IN_MAX_FAILURES_PER_IP", 30),
+    # Wrong receipt codes tolerated per reference and per address in an hour.
+    "RECEIPT_MAX_ATTEMPTS": env_int("GUICHET_RECEIPT_MAX_ATTEMPTS", 10),
+    # Reverse proxies in front of the web processes whose X-Forwarded-For is trusted.
+    "TRUSTED_PROXIES": env_int("GUICHET_TRUSTED_PROXIES", 0),
     "OTP_RESEND_SECONDS": env_int("GUICHET_OTP_RESEND_SECONDS", 30),
     "DOSSIER_ACCESS_HOURS": env_int("GUICHET_DOSSIER_ACCESS_HOURS", 2),
     "TOTP_ISSUER": os.environ.get("GUICHET_TOTP_ISSUER", "Guichet MSPC"),
@@ -243,3 +250,4 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 CSRF_FAILURE_VIEW = "guichet.core.views.csrf_failure"
+FORMAT_MODULE_PATH = ["guichet.formats"]

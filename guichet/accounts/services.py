@@ -18,6 +18,7 @@ from guichet.accounts.contacts import Contact
 from guichet.accounts.models import CodePurpose, Membership, OneTimeCode, Unit, User
 from guichet.accounts.roles import Role
 from guichet.audit import services as audit
+from guichet.core import ratelimit
 from guichet.core.actors import SYSTEM, Actor
 from guichet.core.errors import DomainError, RateLimited
 from guichet.notifications.services import notify_contact
@@ -48,18 +49,6 @@ def _hash_code(target: str, code: str) -> str:
     return hmac.new(key, f"{target}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
-def _hit_limit(key: str, limit: int, window_seconds: int = 3600) -> None:
-    """Count one hit against `key`; raise RateLimited past `limit` within the window."""
-    cache.add(key, 0, timeout=window_seconds)
-    try:
-        hits = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window_seconds)
-        hits = 1
-    if hits > limit:
-        raise RateLimited()
-
-
 @transaction.atomic
 def request_code(
     contact: Contact, *, purpose: CodePurpose, language: str, client_ip: str = "", scope: str = ""
@@ -73,7 +62,7 @@ def request_code(
     if last is not None and (now - last.created_at).total_seconds() < _config("OTP_RESEND_SECONDS"):
         raise RateLimited(_("We have just sent a code. Wait half a minute before asking for another one."))
     if client_ip:
-        _hit_limit(f"otp-ip:{client_ip}", _config("OTP_MAX_PER_IP_PER_HOUR"))
+        ratelimit.hit(f"otp-ip:{client_ip}", _config("OTP_MAX_PER_IP_PER_HOUR"))
     # One live code per contact and purpose: asking again retires the previous one.
     OneTimeCode.objects.filter(target=contact.value, purpose=purpose, consumed_at__isnull=True).update(
         consumed_at=now
@@ -167,9 +156,9 @@ class PasswordMismatch(DomainError):
 
 def authenticate_citizen(contact: Contact, *, password: str, client_ip: str = "") -> User:
     """The citizen account holding `contact` and `password`; one answer for every failure."""
-    _hit_limit(f"pwd:{contact.value}", _config("OTP_MAX_ATTEMPTS") * 2, window_seconds=900)
+    ratelimit.hit(f"pwd:{contact.value}", _config("OTP_MAX_ATTEMPTS") * 2, window_seconds=900)
     if client_ip:
-        _hit_limit(f"pwd-ip:{client_ip}", _config("OTP_MAX_PER_IP_PER_HOUR"))
+        ratelimit.hit(f"pwd-ip:{client_ip}", _config("OTP_MAX_PER_IP_PER_HOUR"))
     lookup = {"phone": contact.value} if contact.kind == "phone" else {"email__iexact": contact.value}
     user = User.objects.filter(**lookup, is_staff_member=False, is_active=True).first()
     if user is None or not user.has_usable_password():
@@ -229,7 +218,7 @@ def totp_uri(user: User) -> str:
 
 def verify_staff_totp(user: User, code: str) -> None:
     """Check a staff member's second factor; a code is accepted once (replays refused)."""
-    _hit_limit(f"totp:{user.pk}", _config("OTP_MAX_ATTEMPTS"), window_seconds=300)
+    ratelimit.hit(f"totp:{user.pk}", _config("OTP_MAX_ATTEMPTS"), window_seconds=300)
     cleaned = "".join(ch for ch in code if ch.isdigit())
     # pyotp refuses to build a TOTP on an empty secret: test for it first.
     if not user.totp_secret or not totp_for(user).verify(cleaned, valid_window=1):

@@ -8,34 +8,28 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from guichet.accounts.models import User
+from guichet.core import ratelimit
 from guichet.core.errors import RateLimited
+from guichet.core.http import client_ip
 
 # Failed password attempts tolerated per username and per address before the form refuses
-# to check any more, for the window below. Knobs in settings.GUICHET when the lead adds them.
+# to check any more, for the window below (settings.GUICHET["STAFF_SIGN_IN_MAX_FAILURES..."]).
 _WINDOW_SECONDS = 15 * 60
 
 
 def _limits() -> tuple[int, int]:
     config = settings.GUICHET
-    return int(config.get("STAFF_SIGN_IN_MAX_FAILURES", 5)), int(
-        config.get("STAFF_SIGN_IN_MAX_FAILURES_PER_IP", 30)
-    )
+    return int(config["STAFF_SIGN_IN_MAX_FAILURES"]), int(config["STAFF_SIGN_IN_MAX_FAILURES_PER_IP"])
 
 
-def _keys(username: str, client_ip: str) -> tuple[str, str]:
+def _keys(username: str, ip: str) -> tuple[str, str]:
     # Hashed: what a person types must never become a raw cache key.
     name = hashlib.sha256(username.strip().lower().encode()).hexdigest()
-    return f"staff-sign-in:user:{name}", f"staff-sign-in:ip:{client_ip}"
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The address the request came from, as the web server saw it."""
-    return str(request.META.get("REMOTE_ADDR", ""))
+    return f"staff-sign-in:user:{name}", f"staff-sign-in:ip:{ip}"
 
 
 class SignInThrottle:
@@ -47,22 +41,17 @@ class SignInThrottle:
 
     def check(self) -> None:
         """Refuse to check a password once either counter is full (even a right one)."""
-        if (
-            int(cache.get(self.user_key, 0)) >= self.user_limit
-            or int(cache.get(self.ip_key, 0)) >= self.ip_limit
+        if ratelimit.exceeded(self.user_key, self.user_limit) or ratelimit.exceeded(
+            self.ip_key, self.ip_limit
         ):
             raise RateLimited(_("Too many failed attempts. Wait 15 minutes, then try again."))
 
     def failed(self) -> None:
         for key in (self.user_key, self.ip_key):
-            cache.add(key, 0, timeout=_WINDOW_SECONDS)
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.set(key, 1, timeout=_WINDOW_SECONDS)
+            ratelimit.count(key, window_seconds=_WINDOW_SECONDS)
 
     def succeeded(self) -> None:
-        cache.delete(self.user_key)
+        ratelimit.reset(self.user_key)
 
 
 class StaffSignInForm(forms.Form):

@@ -26,8 +26,9 @@ from guichet.accounts.models import CodePurpose, User
 from guichet.accounts.services import authenticate_citizen, get_or_create_citizen, update_citizen_profile
 from guichet.core.actors import Actor
 from guichet.core.errors import DomainError, RateLimited
+from guichet.core.http import client_ip
 from guichet.portal.code_flow import code_page, safe_next, send_code
-from guichet.portal.session import client_ip, is_staff, signed_in_user
+from guichet.portal.session import is_staff, signed_in_user
 
 SIGN_IN_PENDING_SESSION_KEY = "guichet_sign_in_pending"
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"

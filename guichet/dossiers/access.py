@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import QuerySet
 
 from guichet.accounts.models import User
 from guichet.accounts.roles import Permission
 from guichet.catalog.models import ServiceVersion
+from guichet.core import ratelimit
 from guichet.core.actors import Actor
 from guichet.core.errors import NotFound
 from guichet.dossiers.models import Dossier
 from guichet.dossiers.references import InvalidReference, normalise
-from guichet.dossiers.services import is_applicant, staff_can
+from guichet.dossiers.services import is_applicant, receipt_matches, staff_can
 
 _RELATED = ("service", "service_version", "unit", "applicant", "assigned_to")
 
@@ -56,3 +58,16 @@ def find_dossier_by_reference(reference: str) -> Dossier | None:
     return (
         Dossier.objects.select_related(*_RELATED).filter(reference=parse_reference(reference)).filed().first()
     )
+
+
+def get_dossier_for_receipt_holder(reference: str, code: str, *, client_ip: str) -> Dossier:
+    """An anonymous filer's dossier, opened with its receipt code; guesses are rate-limited."""
+    canonical = parse_reference(reference)
+    limit = int(settings.GUICHET["RECEIPT_MAX_ATTEMPTS"])
+    ratelimit.hit(f"receipt:{canonical}", limit)
+    if client_ip:
+        ratelimit.hit(f"receipt-ip:{client_ip}", limit * 3)
+    dossier = find_dossier_by_reference(canonical)
+    if dossier is None or not receipt_matches(dossier, code):
+        raise NotFound()
+    return dossier

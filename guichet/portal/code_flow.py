@@ -16,7 +16,7 @@ from guichet.accounts.forms import CodeForm
 from guichet.accounts.models import CodePurpose
 from guichet.accounts.services import CodeInvalid, request_code, verify_code
 from guichet.core.errors import DomainError
-from guichet.portal.session import client_ip
+from guichet.core.http import client_ip
 
 
 def safe_next(request: HttpRequest, candidate: str | None, default: str) -> str:

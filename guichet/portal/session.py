@@ -40,11 +40,6 @@ def _still_valid(granted_at: object) -> bool:
     return _now() - granted_at < int(settings.GUICHET["DOSSIER_ACCESS_HOURS"]) * 3600
 
 
-def client_ip(request: HttpRequest) -> str:
-    """The address rate limits count against; proxy headers are not trusted."""
-    return str(request.META.get("REMOTE_ADDR", ""))
-
-
 def signed_in_user(request: HttpRequest) -> User | None:
     user = request.user
     return user if isinstance(user, User) and user.is_authenticated and user.is_active else None

@@ -31,8 +31,9 @@ from guichet.catalog.forms import StepForm
 from guichet.catalog.models import Service
 from guichet.catalog.services import compute_fee
 from guichet.core.actors import Actor, ActorKind
-from guichet.core.errors import DomainError, InvalidInput, RateLimited, TransitionNotAllowed
-from guichet.dossiers.access import find_dossier_by_reference
+from guichet.core.errors import DomainError, InvalidInput, NotFound, RateLimited, TransitionNotAllowed
+from guichet.core.http import client_ip
+from guichet.dossiers.access import find_dossier_by_reference, get_dossier_for_receipt_holder
 from guichet.dossiers.models import Dossier, DossierDocument
 from guichet.dossiers.services import (
     DossierIncomplete,
@@ -40,7 +41,6 @@ from guichet.dossiers.services import (
     attach_document,
     is_applicant,
     missing_answers,
-    receipt_matches,
     remove_document,
     save_answers,
     send_message_to_ministry,
@@ -777,18 +777,24 @@ def track_receipt(request: HttpRequest) -> HttpResponse:
         return redirect("portal:track")
     form = ReceiptForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        dossier = find_dossier_by_reference(reference)
-        if dossier is not None and receipt_matches(dossier, form.cleaned_data["receipt_code"]):
+        try:
+            get_dossier_for_receipt_holder(
+                reference, form.cleaned_data["receipt_code"], client_ip=client_ip(request)
+            )
+        except RateLimited as exc:
+            form.add_error("receipt_code", str(exc))
+        except NotFound:
+            form.add_error(
+                "receipt_code",
+                _(
+                    "This receipt code does not match this reference. Check both, character by character, and try again."
+                ),
+            )
+        else:
             request.session.pop(session.TRACK_SESSION_KEY, None)
             request.session.cycle_key()
             session.grant_anonymous_dossier(request, reference)
             return redirect("portal:dossier", reference=reference)
-        form.add_error(
-            "receipt_code",
-            _(
-                "This receipt code does not match this reference. Check both, character by character, and try again."
-            ),
-        )
     return render(
         request,
         "portal/track_receipt.html",

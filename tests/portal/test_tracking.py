@@ -11,6 +11,7 @@ from django.urls import reverse
 from guichet.dossiers.models import Dossier
 from guichet.dossiers.states import DossierState
 from guichet.notifications.models import Notification
+from guichet.portal.session import ANONYMOUS_DOSSIERS_SESSION_KEY
 from tests.factories import CitizenFactory, make_dossier
 from tests.portal.utils import confirm_guest, file_suggestion, last_code_sent_to, start
 
@@ -120,3 +121,16 @@ def test_an_anonymous_file_asks_for_the_receipt_code(client):
     page = client.get(response["Location"]).content.decode()
     assert "filed anonymously" in page
     assert Notification.objects.count() == 0
+
+
+def test_receipt_code_guesses_are_limited_per_reference(client, settings):
+    settings.GUICHET = {**settings.GUICHET, "RECEIPT_MAX_ATTEMPTS": 3}
+    filer = Client()
+    dossier = file_suggestion(filer, anonymous=True)
+    client.post(reverse("portal:track"), {"reference": dossier.reference})
+    for _attempt in range(3):
+        page = client.post(reverse("portal:track_receipt"), {"receipt_code": "0000-0000-0000-0000-0000"})
+        assert "does not match" in page.content.decode()
+    page = client.post(reverse("portal:track_receipt"), {"receipt_code": "0000-0000-0000-0000-0000"})
+    assert "Too many attempts" in page.content.decode()
+    assert dossier.reference not in (client.session.get(ANONYMOUS_DOSSIERS_SESSION_KEY) or {})

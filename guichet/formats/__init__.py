@@ -1,0 +1,1 @@
+"""Date formats: dd/mm/yyyy in both languages, as people in Togo write dates."""
