@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint typecheck checks pytest pytest-postgres e2e clean
+.PHONY: run test install messages lint typecheck checks pytest pytest-postgres e2e clean
 
 $(STAMP): pyproject.toml package.json package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,10 +20,13 @@ $(STAMP): pyproject.toml package.json package-lock.json
 
 install: $(STAMP)
 
-run: export GUICHET_BASE_URL ?= http://127.0.0.1:$(PORT)
-run: install
-	mkdir -p var
+# Compiled translations are build output: made from the .po files before anything runs.
+messages: install
 	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
+
+run: export GUICHET_BASE_URL ?= http://127.0.0.1:$(PORT)
+run: messages
+	mkdir -p var
 	$(BIN)/python manage.py migrate --no-input -v0
 	$(BIN)/python manage.py load_catalog
 	$(BIN)/python manage.py seed_demo
@@ -36,23 +39,22 @@ lint: install
 typecheck: install
 	$(BIN)/mypy guichet
 
-checks: install
-	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
+checks: messages
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	GUICHET_DEPLOYMENT=production SECRET_KEY=ci-only-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
 		ALLOWED_HOSTS=guichet.example.tg GUICHET_BASE_URL=https://guichet.example.tg \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
 
-pytest: install
+pytest: messages
 	env -u DATABASE_URL $(BIN)/pytest -m "not e2e" -q
 
-pytest-postgres: install
+pytest-postgres: messages
 	@if [ -n "$$DATABASE_URL" ]; then \
 		echo "== pytest on $$(echo $$DATABASE_URL | sed 's#//[^@]*@#//#')"; \
 		$(BIN)/pytest -m "not e2e" -q; \
 	else echo "== DATABASE_URL not set: PostgreSQL run skipped"; fi
 
-e2e: install
+e2e: messages
 	env -u DATABASE_URL $(BIN)/pytest -m e2e -q
 
 test: lint typecheck checks pytest pytest-postgres e2e

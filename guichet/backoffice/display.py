@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.utils import translation
 from django.utils.translation import gettext as _
-from phonenumbers import NumberParseException
 
 from guichet.accounts.contacts import format_phone
 from guichet.accounts.models import Unit
-from guichet.catalog.definition import FieldDef
-from guichet.catalog.forms import country_choices
-from guichet.catalog.registries import field_types
+from guichet.catalog.display import display_answer
 from guichet.core.actors import ActorKind
 from guichet.dossiers.models import Dossier, DossierDocument, DossierEvent, EventKind
 
@@ -28,30 +24,6 @@ def localized(value: Any) -> str:
     if isinstance(value, dict):
         return str(value.get("en" if english else "fr") or value.get("fr") or "")
     return str(value)
-
-
-def _phone(value: Any) -> str:
-    try:
-        return format_phone(str(value))
-    except NumberParseException:
-        return str(value)
-
-
-# Field types whose stored value is not what a person should read.
-_READABLE: dict[str, Callable[[FieldDef, Any], str]] = {
-    "choice": lambda field, value: field.choice_label(value),
-    "multi_choice": lambda field, value: ", ".join(field.choice_label(item) for item in value),
-    "country": lambda field, value: dict(country_choices()).get(str(value), str(value)),
-    "phone": lambda field, value: _phone(value),
-}
-
-
-def display_answer(field: FieldDef, value: Any) -> str:
-    """An answer as a person reads it (choice labels, dates dd/mm/yyyy, country names, phones)."""
-    if value in (None, "", []):
-        return ""
-    readable = _READABLE.get(field.type)
-    return readable(field, value) if readable is not None else field_types[field.type].display(value)
 
 
 @dataclass(frozen=True)

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from babel import Locale
 from django.utils import translation
 from django.utils.translation import gettext as _
-from phonenumbers import NumberParseException
 
-from guichet.accounts.contacts import format_phone
 from guichet.catalog.definition import FieldDef, ServiceDefinition, StepDef
-from guichet.catalog.registries import field_types
+from guichet.catalog.display import display_answer
 from guichet.dossiers.models import Dossier, DossierDocument
 from guichet.dossiers.uploads import accepted_labels
 
@@ -32,33 +28,9 @@ def visible_steps(definition: ServiceDefinition, answers: dict[str, Any]) -> lis
     return [step for step in definition.steps if step_is_visible(step, answers)]
 
 
-def country_name(code: str) -> str:
-    return str(Locale.parse(_language()).territories.get(code, code))
-
-
-def _phone_display(value: Any) -> str:
-    try:
-        return format_phone(str(value))
-    except NumberParseException:
-        return str(value)
-
-
-# Answers whose stored value is not what a person reads.
-_DISPLAYS: dict[str, Callable[[FieldDef, Any], str]] = {
-    "choice": lambda field_def, value: field_def.choice_label(value),
-    "multi_choice": lambda field_def, value: ", ".join(field_def.choice_label(v) for v in value),
-    "country": lambda _field_def, value: country_name(str(value)),
-    "phone": lambda _field_def, value: _phone_display(value),
-}
-
-
 def value_display(field_def: FieldDef, value: Any) -> str:
-    """An answer as the person would say it: choice labels, dates as dd/mm/yyyy, Yes/No."""
-    if value in (None, "", []):
-        return ""
-    if field_def.type in _DISPLAYS:
-        return _DISPLAYS[field_def.type](field_def, value)
-    return field_types[field_def.type].display(value)
+    """An answer as the person would say it (see guichet.catalog.display)."""
+    return display_answer(field_def, value)
 
 
 def condition_hint(definition: ServiceDefinition, field_def: FieldDef) -> str:
