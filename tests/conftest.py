@@ -13,6 +13,18 @@ def _test_environment(settings, tmp_path):
     """Tasks run in-process at commit (a test sees a use case's whole effect); files go to a temp dir."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Pages speak French (the product default) but tests read our English msgids: the
+    # project's own catalogue is left out here, so a wording change in French never breaks
+    # a behaviour test. The `project_translations` fixture brings it back where it matters.
+    settings.LOCALE_PATHS = []
+
+
+@pytest.fixture
+def project_translations(settings):
+    """The project's French and English catalogues, as the product runs."""
+    from django.conf import settings as live
+
+    settings.LOCALE_PATHS = [live.BASE_DIR / "guichet" / "locale"]
 
 
 @pytest.fixture(autouse=True)

@@ -135,7 +135,7 @@ class ApproveForm(ActionForm):
     prefix_name = "approve"
 
     note = forms.CharField(
-        label=_("Note to the applicant (optional)"), widget=_text_area(3), max_length=4000, required=False
+        label=_("Note to the applicant"), widget=_text_area(3), max_length=4000, required=False
     )
 
 

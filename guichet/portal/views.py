@@ -178,7 +178,7 @@ def start(request: HttpRequest, code: str) -> HttpResponse:
     definition = _definition(service)
     form = StartForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Something went wrong with this page. Press Start again."))
+        messages.error(request, _("Something went wrong with this page. Press “Start now” again."))
         return redirect("portal:service", code=code)
     submission_key = form.cleaned_data["submission_key"]
     if form.cleaned_data["anonymous"] and definition.anonymous_allowed:
