@@ -173,6 +173,19 @@ def _bool(data: dict[str, Any], key: str, path: str, default: bool) -> bool:
     return value
 
 
+WORKFLOWS = ("decision", "answer")
+
+
+def _workflow(data: dict[str, Any], path: str) -> str:
+    """How the ministry ends a file: a decision (approve or reject) or an answer that closes it."""
+    if "workflow" in data:
+        if data["workflow"] not in WORKFLOWS:
+            raise DefinitionError(f"{path}.workflow: one of {', '.join(WORKFLOWS)}")
+        return str(data["workflow"])
+    # Older files said `answer_closes: true`.
+    return "answer" if _bool(data, "answer_closes", path, default=False) else "decision"
+
+
 def _optional_int(data: dict[str, Any], key: str, path: str, minimum: int | None = None) -> int | None:
     value = data.get(key)
     if value is None:
@@ -359,5 +372,5 @@ def parse_definition(data: Any) -> ServiceDefinition:
         confidentiality=confidentiality,
         anonymous_allowed=_bool(data, "anonymous_allowed", path, default=False),
         account_required=_bool(data, "account_required", path, default=False),
-        answer_closes=_bool(data, "answer_closes", path, default=False),
+        answer_closes=_workflow(data, path) == "answer",
     )

@@ -45,7 +45,7 @@ def test_the_publish_form_is_prefilled_with_the_current_source(client):
     page = client.get(publish_url(suggestion))
 
     assert page.status_code == 200
-    assert "answer_closes: true" in page.content.decode()
+    assert "workflow: answer" in page.content.decode()
     assert "prefix: SUG" in page.content.decode()
     assert (
         publish_url(suggestion).encode()

@@ -348,3 +348,17 @@ def test_an_unquoted_yes_in_a_condition_means_the_answer_yes():
     assert definition.field("signature").show_if == Condition(field="signed", values=("yes",))
     assert definition.field("signature").visible({"signed": "yes"})
     assert not definition.field("signature").visible({"signed": "no"})
+
+
+def test_the_workflow_says_whether_the_ministry_decides_or_answers():
+    from django.conf import settings
+
+    from guichet.catalog.definition import DefinitionError, parse_definition
+    from guichet.catalog.services import read_yaml
+
+    source = (settings.GUICHET["CATALOG_DIR"] / "suggestion.yaml").read_text(encoding="utf-8")
+    assert parse_definition(read_yaml(source)).answer_closes
+    decided = read_yaml(source.replace("workflow: answer", "workflow: decision"))
+    assert not parse_definition(decided).answer_closes
+    with pytest.raises(DefinitionError, match=r"suggestion\.workflow: one of decision, answer"):
+        parse_definition(read_yaml(source.replace("workflow: answer", "workflow: vote")))
