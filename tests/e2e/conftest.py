@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+import pyotp
 import pytest
 from playwright.sync_api import Page
 
@@ -45,16 +48,56 @@ def site(live_server: Any, transactional_db: None) -> str:
     return str(live_server.url)
 
 
-def assert_accessible(page: Page) -> None:
-    """No WCAG 2 A/AA violation on the page as it stands (axe-core, shipped by npm)."""
+# The HTML parser treats <noscript> content as markup only where scripting is off.
+SCRIPTING_ENABLED = (
+    "() => { const d = document.createElement('div'); d.innerHTML = '<noscript><p></p></noscript>';"
+    " return d.querySelector('noscript p') === null; }"
+)
+
+
+def _axe_violations(page: Page) -> list[str]:
     # Evaluated through the DevTools protocol: the page's strict CSP forbids injected <script> tags.
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.evaluate(AXE.read_text(encoding="utf-8"))
     result = page.evaluate("async () => await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa']})")
-    violations = [
+    return [
         f"{v['id']}: {v['help']} ({', '.join(n['target'][0] for n in v['nodes'][:3])})"
         for v in result["violations"]
     ]
+
+
+def _violations_without_scripting(page: Page) -> list[str]:
+    """Audit a page of a JavaScript-off context: axe needs timers, which never fire there.
+
+    The page's DOM as it stands is served again at the same address to a twin page that runs
+    script for axe only (the site's own scripts are blocked), with the same viewport and styles.
+    """
+    html, url = page.content(), page.url
+    twin_context = page.context.browser.new_context(viewport=page.viewport_size)  # type: ignore[union-attr]
+    try:
+        twin = twin_context.new_page()
+        twin.route(
+            "**/*",
+            lambda route: (
+                route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html)
+                if route.request.url == url
+                else route.abort()
+                if route.request.resource_type == "script"
+                else route.continue_()
+            ),
+        )
+        twin.goto(url)
+        return _axe_violations(twin)
+    finally:
+        twin_context.close()
+
+
+def assert_accessible(page: Page) -> None:
+    """No WCAG 2 A/AA violation on the page as it stands (axe-core, shipped by npm)."""
+    if page.evaluate(SCRIPTING_ENABLED):
+        violations = _axe_violations(page)
+    else:
+        violations = _violations_without_scripting(page)
     assert violations == [], f"{page.url}: " + "; ".join(violations)
 
 
@@ -66,3 +109,102 @@ def last_code_sent_to(recipient: str) -> str:
         .body
     )
     return next(word for word in body.replace(".", " ").split() if word.isdigit() and len(word) == 6)
+
+
+# --- what the journeys share ---------------------------------------------------------------
+
+STAFF_PASSWORD = "correct horse battery staple"
+
+# A minimal but real PDF and PNG: the upload checks read the first bytes (guichet/dossiers/uploads.py).
+PDF_BYTES = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 10 10]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+PNG_BYTES = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+REFERENCE_IN_URL = re.compile(r"/dossiers/([A-Z0-9]{3}-[A-Z0-9]{4}-[A-Z0-9]{4})/")
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    # Chromium announces en-US by default; the people Guichet serves read French first.
+    return {**browser_context_args, "locale": "fr-TG", "timezone_id": "Africa/Lome"}
+
+
+@pytest.fixture
+def no_resend_pause(settings: Any) -> None:
+    """A journey's visits are seconds apart, not the half minute a person waits between two codes."""
+    settings.GUICHET = {**settings.GUICHET, "OTP_RESEND_SECONDS": 0}
+
+
+def write_pdf(folder: Path, name: str) -> Path:
+    path = folder / name
+    path.write_bytes(PDF_BYTES)
+    return path
+
+
+def write_png(folder: Path, name: str) -> Path:
+    path = folder / name
+    path.write_bytes(PNG_BYTES)
+    return path
+
+
+def reference_in(url: str) -> str:
+    """The dossier reference in a portal or back-office address."""
+    match = REFERENCE_IN_URL.search(url)
+    assert match, f"no dossier reference in {url}"
+    return match.group(1)
+
+
+def wait_for_path(page: Page, path: str) -> None:
+    """Wait until the page shows `path` (a fragment may ride along: a redirect keeps it)."""
+    page.wait_for_url(lambda url: urlsplit(url).path.endswith(path))
+
+
+def submit(page: Page, form: str) -> None:
+    """Press the submit button of the form matched by the CSS selector `form`."""
+    page.locator(form).locator("button[type=submit], button:not([type])").first.click()
+
+
+def type_code(page: Page, code: str) -> None:
+    """On a "type the code we sent" page: type the code and continue."""
+    page.locator("input[name=code]").fill(code)
+    submit(page, "form:has(input[name=action][value=verify])")
+
+
+def sign_in_citizen(page: Page, site: str, *, typed: str, e164: str) -> None:
+    """Sign in on the citizen page with a code sent to a phone number."""
+    page.goto(f"{site}/compte/connexion/")
+    assert_accessible(page)
+    page.locator("input[name=contact]").fill(typed)
+    submit(page, "main form:has(input[name=contact])")
+    page.wait_for_url("**/compte/connexion/code/")
+    assert_accessible(page)
+    type_code(page, last_code_sent_to(e164))
+    page.wait_for_url("**/mes-dossiers/")
+    assert_accessible(page)
+
+
+def sign_in_staff(page: Page, site: str, staff: Any) -> None:
+    """The staff sign-in: password, then the authenticator app's current code."""
+    page.goto(f"{site}/agents/connexion/")
+    assert_accessible(page)
+    page.locator("input[name=username]").fill(staff.username)
+    page.locator("input[name=password]").fill(STAFF_PASSWORD)
+    submit(page, "form[action='/agents/connexion/']")
+    page.wait_for_url("**/agents/connexion/code/**")
+    assert_accessible(page)
+    page.locator("input[name=code]").fill(pyotp.TOTP(staff.totp_secret).now())
+    submit(page, "form[action='/agents/connexion/code/']")
+    page.wait_for_url(f"{site}/agents/")
+    assert_accessible(page)
+
+
+def open_action(page: Page, name: str) -> None:
+    """Unfold an action of the back-office dossier page (a <details> element) if it is folded."""
+    details = page.locator(f"details#action-{name}")
+    if details.get_attribute("open") is None:
+        details.locator("summary").click()
