@@ -98,6 +98,10 @@ class ReadOnlyModelAdmin(ConfigureModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> Any:
+        # Everything shown is read-only: the shown fields are the read-only fields.
+        return self.fields or super().get_readonly_fields(request, obj)
+
 
 class ReadOnlyInline(admin.TabularInline):
     extra = 0

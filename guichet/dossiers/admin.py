@@ -15,7 +15,6 @@ class EventInline(ReadOnlyInline):
     model = DossierEvent
     # The text may be an internal note or a personal message: support sees only what happened.
     fields = ["created_at", "kind", "public", "actor_kind", "from_state", "to_state"]
-    readonly_fields = ["created_at", "kind", "public", "actor_kind", "from_state", "to_state"]
 
 
 class DocumentInline(ReadOnlyInline):

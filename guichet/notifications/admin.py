@@ -41,21 +41,6 @@ class NotificationAdmin(ReadOnlyModelAdmin):
         "sent_at",
         "sensitive",
     ]
-    readonly_fields = [
-        "channel",
-        "masked_recipient",
-        "event",
-        "language",
-        "dossier_reference",
-        "state",
-        "attempts",
-        "next_attempt_at",
-        "last_error",
-        "provider_reference",
-        "created_at",
-        "sent_at",
-        "sensitive",
-    ]
 
     @admin.display(description=_("recipient"))
     def masked_recipient(self, obj: Notification) -> str:
