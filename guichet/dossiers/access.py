@@ -14,6 +14,7 @@ from guichet.core.errors import NotFound
 from guichet.dossiers.models import Dossier
 from guichet.dossiers.references import InvalidReference, normalise
 from guichet.dossiers.services import is_applicant, receipt_matches, staff_can
+from guichet.dossiers.states import DossierState
 
 _RELATED = ("service", "service_version", "unit", "applicant", "assigned_to")
 
@@ -54,9 +55,16 @@ def dossiers_for_staff(user: User) -> QuerySet[Dossier]:
 
 
 def find_dossier_by_reference(reference: str) -> Dossier | None:
-    """Unguarded lookup for flows that prove a right afterwards (a code, a receipt)."""
+    """Unguarded lookup for flows that prove a right afterwards (a code, a receipt).
+
+    Drafts are found too, so a guest whose session ended can reopen one with a code; an
+    anonymous draft is not (its receipt code is given only once it is filed).
+    """
     return (
-        Dossier.objects.select_related(*_RELATED).filter(reference=parse_reference(reference)).filed().first()
+        Dossier.objects.select_related(*_RELATED)
+        .filter(reference=parse_reference(reference))
+        .exclude(state=DossierState.DRAFT, anonymous=True)
+        .first()
     )
 
 

@@ -282,7 +282,7 @@ who_may_apply: {fr: Toute personne., en: Anyone.}
 sla_days: 30
 confidentiality: restricted
 anonymous_allowed: true
-answer_closes: true
+workflow: answer
 steps:
   - key: facts
     title: {fr: Les faits, en: The facts}

@@ -63,7 +63,7 @@ summary: {fr: Une plainte., en: A complaint.}
 who_may_apply: {fr: Tout le monde., en: Anyone.}
 confidentiality: restricted
 anonymous_allowed: true
-answer_closes: true
+workflow: answer
 steps:
   - key: facts
     title: {fr: Les faits, en: The facts}

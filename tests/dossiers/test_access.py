@@ -197,8 +197,12 @@ def test_confidential_dossiers_are_seen_by_inspectors_of_the_unit_only(tmp_path)
     assert not dossiers_for_staff(police_inspector).exists()
 
 
-def test_find_dossier_by_reference_skips_drafts():
+def test_find_dossier_by_reference_finds_drafts_but_not_anonymous_ones():
     draft = make_dossier("suggestion")
     filed = make_dossier("suggestion", state=S.IN_REVIEW)
-    assert find_dossier_by_reference(draft.reference) is None
+    anonymous, _code = dossiers.start_anonymous_dossier(
+        service("suggestion"), language="fr", submission_key=uuid.uuid4()
+    )
+    assert find_dossier_by_reference(draft.reference) == draft
     assert find_dossier_by_reference(filed.reference.lower()) == filed
+    assert find_dossier_by_reference(anonymous.reference) is None

@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from guichet.dossiers.models import Dossier
+from guichet.dossiers.references import new_reference
 from guichet.dossiers.states import DossierState
 from guichet.notifications.models import Notification
 from guichet.portal.session import ANONYMOUS_DOSSIERS_SESSION_KEY
@@ -88,7 +89,7 @@ def test_an_unknown_reference_gets_the_same_answer_and_sends_nothing(client, gue
     known = client.post(reverse("portal:track"), {"reference": guest_dossier.reference})
     notifications = Notification.objects.count()
     stranger = Client()
-    unknown_reference = make_dossier().reference  # well formed, but a draft: not findable
+    unknown_reference = new_reference("SUG")  # well formed, with a right check character, but no file
     unknown = stranger.post(reverse("portal:track"), {"reference": unknown_reference})
 
     assert unknown.status_code == known.status_code == 302
@@ -134,3 +135,18 @@ def test_receipt_code_guesses_are_limited_per_reference(client, settings):
     page = client.post(reverse("portal:track_receipt"), {"receipt_code": "0000-0000-0000-0000-0000"})
     assert "Too many attempts" in page.content.decode()
     assert dossier.reference not in (client.session.get(ANONYMOUS_DOSSIERS_SESSION_KEY) or {})
+
+
+def test_a_guest_reopens_a_draft_after_the_session_ended(client, settings):
+    settings.GUICHET = {**settings.GUICHET, "OTP_RESEND_SECONDS": 0}
+    filer = Client()
+    start(filer, "suggestion")
+    confirm_guest(filer, "kofi@exemple.tg", "kofi@exemple.tg")
+    draft = Dossier.objects.get(contact_value="kofi@exemple.tg")
+    assert draft.state == DossierState.DRAFT
+
+    # Another day, another browser: the reference shown on every step and a fresh code.
+    client.post(reverse("portal:track"), {"reference": draft.reference})
+    response = client.post(reverse("portal:track_code"), {"code": last_code_sent_to("kofi@exemple.tg")})
+    assert response["Location"] == reverse("portal:dossier", kwargs={"reference": draft.reference})
+    assert client.get(response["Location"]).status_code == 200
