@@ -11,6 +11,7 @@ class Channel(models.TextChoices):
 
 class DeliveryState(models.TextChoices):
     QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     RETRYING = "retrying", _("Will retry")
     FAILED = "failed", _("Failed")
@@ -18,7 +19,11 @@ class DeliveryState(models.TextChoices):
 
 class NotificationQuerySet(models.QuerySet["Notification"]):
     def due_for_retry(self, now: object) -> NotificationQuerySet:
-        return self.filter(state__in=[DeliveryState.QUEUED, DeliveryState.RETRYING], next_attempt_at__lte=now)
+        # A message left "sending" past its lease was on a worker that died: try it again.
+        return self.filter(
+            state__in=[DeliveryState.QUEUED, DeliveryState.RETRYING, DeliveryState.SENDING],
+            next_attempt_at__lte=now,
+        )
 
 
 class Notification(models.Model):

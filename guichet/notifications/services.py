@@ -89,24 +89,49 @@ def _backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=min(30 * 2 ** (attempts - 1), 3600))
 
 
+# How long a worker may take to hand a message to its provider before another may try.
+SENDING_LEASE = dt.timedelta(minutes=5)
+
+
 def deliver(notification_id: int) -> Notification | None:
-    """Send one queued message; safe to run twice (a sent message is left alone)."""
+    """Send one queued message; safe to run twice (a sent message is left alone).
+
+    The message is claimed in one short transaction, handed to the provider outside any
+    transaction (a slow SMS gateway must not hold a database lock: on SQLite that would
+    stop every other write), and the result recorded in a second one.
+    """
+    now = timezone.now()
     with transaction.atomic():
         notification = Notification.objects.select_for_update().filter(pk=notification_id).first()
         if notification is None or notification.state in {DeliveryState.SENT, DeliveryState.FAILED}:
             return notification
+        lease_running = notification.next_attempt_at is not None and notification.next_attempt_at > now
+        if notification.state == DeliveryState.SENDING and lease_running:
+            return notification  # another worker is sending it right now
+        notification.state = DeliveryState.SENDING
         notification.attempts += 1
-        try:
-            reference = channel_for(Channel(notification.channel)).send(
-                Outgoing(notification.recipient, notification.subject, notification.body)
-            )
-        except DeliveryError as exc:
+        notification.next_attempt_at = now + SENDING_LEASE
+        notification.save(update_fields=["state", "attempts", "next_attempt_at"])
+    outgoing = Outgoing(notification.recipient, notification.subject, notification.body)
+    error: DeliveryError | None = None
+    reference = ""
+    try:
+        reference = channel_for(Channel(notification.channel)).send(outgoing)
+    except DeliveryError as exc:
+        error = exc
+    return _record_outcome(notification.pk, reference=reference, error=error)
+
+
+def _record_outcome(notification_id: int, *, reference: str, error: DeliveryError | None) -> Notification:
+    with transaction.atomic():
+        notification = Notification.objects.select_for_update().get(pk=notification_id)
+        if error is not None:
             exhausted = notification.attempts >= int(settings.GUICHET["NOTIFICATION_MAX_ATTEMPTS"])
             notification.state = DeliveryState.FAILED if exhausted else DeliveryState.RETRYING
             notification.next_attempt_at = (
                 None if exhausted else timezone.now() + _backoff(notification.attempts)
             )
-            notification.last_error = str(exc)[:500]
+            notification.last_error = str(error)[:500]
             logger.warning("notification %s attempt %s failed", notification.pk, notification.attempts)
             if exhausted:
                 _redact_if_sensitive(notification)

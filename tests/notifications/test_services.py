@@ -369,3 +369,47 @@ def test_a_sensitive_body_is_redacted_when_delivery_gives_up(sms, settings):
 
     stored = Notification.objects.get(pk=code.pk)
     assert (stored.state, stored.body) == (DeliveryState.FAILED, REDACTED)
+
+
+def test_a_message_another_worker_is_sending_is_not_sent_twice(sms):
+    recording = sms("recording")
+    message = queue_sms()
+    Notification.objects.filter(pk=message.pk).update(
+        state=DeliveryState.SENDING, attempts=1, next_attempt_at=timezone.now() + dt.timedelta(minutes=4)
+    )
+    deliver(message.pk)
+    message.refresh_from_db()
+    assert recording.sent == []
+    assert message.state == DeliveryState.SENDING
+    assert message not in Notification.objects.due_for_retry(timezone.now())
+
+
+def test_a_message_left_sending_by_a_dead_worker_is_tried_again(sms):
+    recording = sms("recording")
+    message = queue_sms()
+    Notification.objects.filter(pk=message.pk).update(
+        state=DeliveryState.SENDING, attempts=1, next_attempt_at=timezone.now() - dt.timedelta(seconds=1)
+    )
+    assert message in Notification.objects.due_for_retry(timezone.now())
+    deliver(message.pk)
+    message.refresh_from_db()
+    assert len(recording.sent) == 1
+    assert (message.state, message.attempts) == (DeliveryState.SENT, 2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_provider_is_called_outside_any_database_transaction(sms, monkeypatch):
+    from django.db import connection
+
+    recording = sms("recording")
+    seen: list[bool] = []
+    original = recording.send
+
+    def send(message: Outgoing) -> str:
+        seen.append(connection.in_atomic_block)
+        return original(message)
+
+    monkeypatch.setattr(recording, "send", send)
+    message = queue_sms()
+    deliver(message.pk)
+    assert seen == [False]
