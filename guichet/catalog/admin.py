@@ -40,7 +40,6 @@ class PublishForm(forms.Form):
 class VersionInline(ReadOnlyInline):
     model = ServiceVersion
     fields = ["number", "published_at", "note", "checksum"]
-    readonly_fields = ["number", "published_at", "note", "checksum"]
     ordering = ["-number"]
     show_change_link = True
 
@@ -158,7 +157,6 @@ class ServiceVersionAdmin(ReadOnlyModelAdmin):
     list_display = ["service", "number", "published_at", "note"]
     list_filter = ["service"]
     fields = ["service", "number", "published_at", "note", "checksum", "source"]
-    readonly_fields = ["service", "number", "published_at", "note", "checksum", "source"]
 
     def get_queryset(self, request: HttpRequest) -> Any:
         return super().get_queryset(request).select_related("service")

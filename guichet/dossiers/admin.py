@@ -21,7 +21,6 @@ class DocumentInline(ReadOnlyInline):
     model = DossierDocument
     # Names and sizes only: the contents are opened in the back office, where reads are recorded.
     fields = ["field_name", "content_type", "size", "sha256", "uploaded_at", "during_state"]
-    readonly_fields = ["field_name", "content_type", "size", "sha256", "uploaded_at", "during_state"]
 
 
 @admin.register(Dossier)
@@ -32,22 +31,6 @@ class DossierAdmin(ReadOnlyModelAdmin):
     date_hierarchy = "created_at"
     # No answers, contacts or receipt hashes: support needs the state of a file, not its content.
     fields = [
-        "reference",
-        "service",
-        "service_version",
-        "state",
-        "unit",
-        "assigned_to",
-        "anonymous",
-        "language",
-        "fee_total",
-        "created_at",
-        "submitted_at",
-        "due_on",
-        "paused_on",
-        "decided_at",
-    ]
-    readonly_fields = [
         "reference",
         "service",
         "service_version",
