@@ -28,20 +28,25 @@ class StartForm(forms.Form):
     anonymous = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
+def _code_input() -> forms.TextInput:
+    """A field for a code copied from a message: no autofill, no spell check, capitals."""
+    return forms.TextInput(
+        attrs={
+            "autocomplete": "off",
+            "spellcheck": "false",
+            "autocapitalize": "characters",
+            "class": "input-reference",
+        }
+    )
+
+
 class TrackForm(forms.Form):
     reference = forms.CharField(
         label=_("Reference of your file"),
         help_text=_("As written in the message we sent when you filed, for example SUG-7K3M-9QXT."),
         max_length=30,
         error_messages={"required": _("Enter the reference of your file.")},
-        widget=forms.TextInput(
-            attrs={
-                "autocomplete": "off",
-                "spellcheck": "false",
-                "autocapitalize": "characters",
-                "class": "input-reference",
-            }
-        ),
+        widget=_code_input(),
     )
 
     def clean_reference(self) -> str:
@@ -64,14 +69,7 @@ class ReceiptForm(forms.Form):
         help_text=_("The code shown once when you filed, like 1A2B-3C4D-5E6F-7A8B-9C0D."),
         max_length=40,
         error_messages={"required": _("Enter the receipt code you wrote down when you filed.")},
-        widget=forms.TextInput(
-            attrs={
-                "autocomplete": "off",
-                "spellcheck": "false",
-                "autocapitalize": "characters",
-                "class": "input-reference",
-            }
-        ),
+        widget=_code_input(),
     )
 
 
