@@ -1,0 +1,263 @@
+"""Filling in the steps, checking the answers, filing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from guichet.catalog.definition import StepDef
+from guichet.catalog.forms import StepForm
+from guichet.catalog.services import compute_fee
+from guichet.core.actors import Actor
+from guichet.core.errors import DomainError, TransitionNotAllowed
+from guichet.dossiers.models import Dossier, DossierDocument
+from guichet.dossiers.services import (
+    DossierIncomplete,
+    attach_document,
+    missing_answers,
+    remove_document,
+    save_answers,
+    submit_dossier,
+)
+from guichet.dossiers.states import DossierState
+from guichet.portal import session
+from guichet.portal.display import (
+    answer_sections,
+    fee_lines_display,
+    visible_steps,
+)
+from guichet.portal.forms import finish_step_form
+from guichet.portal.views.common import (
+    first_step_url,
+    step_url,
+)
+
+S = DossierState
+
+
+# --- filling in the steps ------------------------------------------------------------------
+
+
+def _typed_values(data: QueryDict, step: StepDef) -> dict[str, Any]:
+    """What the person typed on this step, to show it again as it was."""
+    typed: dict[str, Any] = {}
+    for field_def in step.fields:
+        if field_def.type == "file" or field_def.name not in data:
+            continue
+        typed[field_def.name] = (
+            data.getlist(field_def.name) if field_def.type == "multi_choice" else data.get(field_def.name)
+        )
+    return typed
+
+
+def _documents_by_field(dossier: Dossier) -> dict[str, list[DossierDocument]]:
+    documents: dict[str, list[DossierDocument]] = {}
+    for document in dossier.documents.all():
+        documents.setdefault(document.field_name, []).append(document)
+    return documents
+
+
+def _attach_uploads(request: HttpRequest, dossier: Dossier, actor: Actor, form: StepForm) -> None:
+    """Store every chosen file at once (a file input cannot be filled again), errors on the field."""
+    for field_def in form.file_fields:
+        for upload in request.FILES.getlist(field_def.name):
+            try:
+                attach_document(dossier, actor=actor, field_name=field_def.name, upload=upload)
+            except DomainError as exc:
+                form.add_error(field_def.name, str(exc))
+
+
+def _render_step(
+    request: HttpRequest, dossier: Dossier, step: StepDef, form: StepForm, *, status: int = 200
+) -> HttpResponse:
+    definition = dossier.definition
+    steps = visible_steps(definition, dossier.answers)
+    keys = [s.key for s in steps]
+    position = keys.index(step.key) if step.key in keys else 0
+    documents = _documents_by_field(dossier)
+    back_url = (
+        step_url(dossier, keys[position - 1])
+        if position > 0
+        else reverse("portal:service", kwargs={"code": dossier.service.code})
+    )
+    return render(
+        request,
+        "portal/step.html",
+        {
+            "dossier": dossier,
+            "definition": definition,
+            "step": step,
+            "form": form,
+            "rows": [{"field": form[name], "documents": documents.get(name, [])} for name in form.fields],
+            "steps": [
+                {"step": s, "url": step_url(dossier, s.key), "done": i < position}
+                for i, s in enumerate(steps)
+            ],
+            "number": position + 1,
+            "total": len(steps),
+            "is_last": position == len(steps) - 1,
+            "back_url": back_url,
+        },
+        status=status,
+    )
+
+
+def _missing_documents(dossier: Dossier, form: StepForm) -> None:
+    present = set(dossier.documents.values_list("field_name", flat=True))
+    for field_def in form.file_fields:
+        if field_def.name in present or field_def.name in form.errors or not field_def.required:
+            continue
+        if field_def.visible(dossier.answers):
+            form.add_error(
+                field_def.name, _("Add this document: choose the file, then press Save and continue.")
+            )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def step(request: HttpRequest, reference: str, step_key: str) -> HttpResponse:
+    """One step of the request: questions and documents; nothing typed is lost."""
+    found = session.dossier_for_request(request, reference)
+    dossier = found.dossier
+    if dossier.state != S.DRAFT:
+        return redirect("portal:dossier", reference=dossier.reference)
+    definition = dossier.definition
+    try:
+        current = definition.step(step_key)
+    except KeyError:
+        raise Http404 from None
+    if current.key not in [s.key for s in visible_steps(definition, dossier.answers)]:
+        return redirect(first_step_url(dossier))
+
+    if request.method == "GET":
+        form = finish_step_form(StepForm(step=current, answers=dossier.answers), definition)
+        return _render_step(request, dossier, current, form)
+    if "remove" in request.POST:
+        return _remove_and_redisplay(request, found, current)
+    return _save_step(request, found, current)
+
+
+def _remove_and_redisplay(
+    request: HttpRequest, found: session.ApplicantDossier, current: StepDef
+) -> HttpResponse:
+    dossier = found.dossier
+    try:
+        remove_document(dossier, actor=found.actor, document_id=int(request.POST["remove"]))
+    except (ValueError, DomainError):
+        messages.error(request, _("This file could not be removed. Reload the page and try again."))
+    else:
+        messages.success(request, _("The file was removed."))
+    # Keep what was typed on the page, without judging it yet.
+    typed = {**dossier.answers, **_typed_values(request.POST, current)}
+    form = finish_step_form(StepForm(step=current, answers=typed), dossier.definition)
+    return _render_step(request, dossier, current, form)
+
+
+def _save_step(request: HttpRequest, found: session.ApplicantDossier, current: StepDef) -> HttpResponse:
+    dossier, actor = found.dossier, found.actor
+    form = finish_step_form(
+        StepForm(request.POST, request.FILES, step=current, answers=dossier.answers), dossier.definition
+    )
+    form.is_valid()
+    _attach_uploads(request, dossier, actor, form)
+    file_names = form.file_fields_names
+    if not any(name not in file_names for name in form.errors):
+        save_answers(dossier, actor=actor, answers=form.answers_to_store())
+        _missing_documents(dossier, form)
+    if form.errors:
+        return _render_step(request, dossier, current, form)
+    steps = [s.key for s in visible_steps(dossier.definition, dossier.answers)]
+    position = steps.index(current.key) if current.key in steps else -1
+    if 0 <= position < len(steps) - 1:
+        return redirect(step_url(dossier, steps[position + 1]))
+    return redirect("portal:check", reference=dossier.reference)
+
+
+def _field_links(dossier: Dossier, names: list[str]) -> list[dict[str, str]]:
+    """A link to the question on its step, for each field name."""
+    links = []
+    for step_def in dossier.definition.steps:
+        for field_def in step_def.fields:
+            if field_def.name in names:
+                links.append(
+                    {
+                        "label": str(field_def.label),
+                        "url": step_url(dossier, step_def.key, f"id_{field_def.name}"),
+                    }
+                )
+    return links
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def check(request: HttpRequest, reference: str) -> HttpResponse:
+    """Check your answers, then file."""
+    found = session.dossier_for_request(request, reference)
+    dossier, actor = found.dossier, found.actor
+    if dossier.state != S.DRAFT:
+        # A second click on "File my request" lands here: the first one did the work.
+        if dossier.submitted_at is not None:
+            return redirect("portal:confirmation", reference=dossier.reference)
+        return redirect("portal:dossier", reference=dossier.reference)
+    error = ""
+    if request.method == "POST":
+        try:
+            submit_dossier(dossier, actor=actor)
+        except DossierIncomplete as exc:
+            error = str(exc)
+            missing = list(exc.errors)
+        except TransitionNotAllowed:
+            return redirect("portal:confirmation", reference=dossier.reference)
+        except DomainError as exc:
+            error = str(exc)
+            missing = [f.name for f in missing_answers(dossier)]
+        else:
+            return redirect("portal:confirmation", reference=dossier.reference)
+    else:
+        missing = [f.name for f in missing_answers(dossier)]
+    fee_lines = fee_lines_display(
+        [line.as_dict() for line in compute_fee(dossier.definition, dossier.answers)]
+    )
+    return render(
+        request,
+        "portal/check.html",
+        {
+            "dossier": dossier,
+            "definition": dossier.definition,
+            "sections": answer_sections(dossier, missing=set(missing)),
+            "missing": _field_links(dossier, missing),
+            "error": error,
+            "fee_lines": fee_lines,
+            "fee_total": sum(amount for _label, amount in fee_lines),
+            "step_urls": {s.key: step_url(dossier, s.key) for s in dossier.definition.steps},
+        },
+        status=400 if error else 200,
+    )
+
+
+@never_cache
+def confirmation(request: HttpRequest, reference: str) -> HttpResponse:
+    """The reference in large type, what happens next; an anonymous filer's receipt code, once."""
+    found = session.dossier_for_request(request, reference)
+    dossier = found.dossier
+    if dossier.state == S.DRAFT:
+        return redirect("portal:check", reference=dossier.reference)
+    receipt_code = session.pop_receipt_code(request, dossier.reference) if dossier.anonymous else None
+    return render(
+        request,
+        "portal/confirmation.html",
+        {
+            "dossier": dossier,
+            "definition": dossier.definition,
+            "receipt_code": receipt_code,
+            "contact": dossier.contact,
+            "fee_lines": fee_lines_display(dossier.fee_lines),
+        },
+    )

@@ -1,0 +1,227 @@
+"""Following a file: its page, answers and messages, withdrawal, documents, my files."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.files.uploadedfile import UploadedFile
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from guichet.core.actors import Actor, ActorKind
+from guichet.core.errors import DomainError, InvalidInput
+from guichet.dossiers.models import Dossier
+from guichet.dossiers.services import (
+    answer_information_request,
+    is_applicant,
+    send_message_to_ministry,
+    withdraw_dossier,
+)
+from guichet.dossiers.states import WITHDRAWABLE, DossierState
+from guichet.dossiers.uploads import check_upload
+from guichet.portal import session
+from guichet.portal.display import (
+    answer_sections,
+    fee_lines_display,
+)
+from guichet.portal.forms import (
+    AnswerForm,
+    MessageForm,
+    WithdrawForm,
+)
+from guichet.portal.views.common import (
+    resume_url,
+    staff_refused,
+)
+
+S = DossierState
+
+
+# --- following a file ---------------------------------------------------------------------
+
+
+def _dossier_page(
+    request: HttpRequest,
+    dossier: Dossier,
+    *,
+    message_form: MessageForm | None = None,
+    answer_form: AnswerForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    definition = dossier.definition
+    events = list(dossier.events.public().select_related("actor_user"))
+    information_request = None
+    if dossier.state == S.INFO_REQUESTED:
+        asked = [e for e in events if e.kind == "message_to_applicant"]
+        information_request = asked[-1] if asked else None
+    return render(
+        request,
+        "portal/dossier.html",
+        {
+            "dossier": dossier,
+            "definition": definition,
+            "sections": answer_sections(dossier),
+            "events": events,
+            "fee_lines": fee_lines_display(dossier.fee_lines),
+            "days_left": dossier.working_days_left(),
+            "information_request": information_request,
+            "answer_form": answer_form or AnswerForm(documents=definition.documents),
+            "message_form": message_form or MessageForm(),
+            "can_message": dossier.is_open and dossier.state != S.INFO_REQUESTED,
+            "can_withdraw": dossier.state in WITHDRAWABLE,
+            "resume_url": resume_url(dossier) if dossier.state == S.DRAFT else "",
+        },
+        status=status,
+    )
+
+
+@never_cache
+def dossier_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    """Where a file stands: state, due date, fee, answers, documents, the public timeline."""
+    found = session.dossier_for_request(request, reference)
+    return _dossier_page(request, found.dossier)
+
+
+@never_cache
+@require_POST
+def answer(request: HttpRequest, reference: str) -> HttpResponse:
+    """The applicant answers the ministry's request for information."""
+    found = session.dossier_for_request(request, reference)
+    dossier, actor = found.dossier, found.actor
+    documents = dossier.definition.documents
+    form = AnswerForm(request.POST, request.FILES, documents=documents)
+    if form.is_valid():
+        uploads: list[tuple[str, UploadedFile]] = []
+        for field_def in documents:
+            for upload in request.FILES.getlist(field_def.name):
+                try:
+                    check_upload(upload, accept=field_def.accept, max_size_mb=field_def.max_size_mb)
+                except InvalidInput as exc:
+                    form.add_error(field_def.name, str(exc))
+                else:
+                    uploads.append((field_def.name, upload))
+        if not form.errors:
+            try:
+                answer_information_request(
+                    dossier, actor=actor, message=form.cleaned_data.get("message") or "", uploads=uploads
+                )
+            except InvalidInput as exc:
+                for name, errors in exc.errors.items():
+                    for error in errors:
+                        form.add_error(name if name in form.fields else None, error)
+                if not exc.errors:
+                    form.add_error(None, str(exc))
+            except DomainError as exc:
+                messages.error(request, str(exc))
+                return redirect("portal:dossier", reference=dossier.reference)
+            else:
+                messages.success(
+                    request, _("Your answer was sent. The ministry resumes the review of your file.")
+                )
+                return redirect("portal:dossier", reference=dossier.reference)
+    return _dossier_page(request, dossier, answer_form=form, status=400)
+
+
+@never_cache
+@require_POST
+def send_message(request: HttpRequest, reference: str) -> HttpResponse:
+    """A message from the applicant to the ministry about an open file."""
+    found = session.dossier_for_request(request, reference)
+    dossier, actor = found.dossier, found.actor
+    form = MessageForm(request.POST)
+    if form.is_valid():
+        try:
+            send_message_to_ministry(dossier, actor=actor, message=form.cleaned_data["message"])
+        except InvalidInput as exc:
+            form.add_error("message", str(exc))
+        except DomainError as exc:
+            messages.error(request, str(exc))
+            return redirect("portal:dossier", reference=dossier.reference)
+        else:
+            messages.success(request, _("Your message was sent to the ministry."))
+            return redirect(f"{reverse('portal:dossier', kwargs={'reference': dossier.reference})}#timeline")
+    return _dossier_page(request, dossier, message_form=form, status=400)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def withdraw(request: HttpRequest, reference: str) -> HttpResponse:
+    """Ask for confirmation, then withdraw the request."""
+    found = session.dossier_for_request(request, reference)
+    dossier, actor = found.dossier, found.actor
+    if dossier.state not in WITHDRAWABLE:
+        messages.error(request, _("This request can no longer be withdrawn."))
+        return redirect("portal:dossier", reference=dossier.reference)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            withdraw_dossier(dossier, actor=actor, reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Your request was withdrawn. The ministry will not process it."))
+        return redirect("portal:dossier", reference=dossier.reference)
+    return render(
+        request, "portal/withdraw.html", {"dossier": dossier, "definition": dossier.definition, "form": form}
+    )
+
+
+@never_cache
+def document(request: HttpRequest, reference: str, pk: int) -> FileResponse:
+    """A document of the applicant's own file, always as a download."""
+    found = session.dossier_for_request(request, reference)
+    item = found.dossier.documents.filter(pk=pk).first()
+    if item is None:
+        raise Http404
+    try:
+        handle = item.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=item.original_name, content_type=item.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@never_cache
+def my_dossiers(request: HttpRequest) -> HttpResponse:
+    """The files of the signed-in citizen (or the confirmed guest), drafts first."""
+    user = session.signed_in_user(request)
+    if user is not None and session.is_staff(user):
+        return staff_refused(request)
+    contact = session.guest_contact(request)
+    anonymous_refs = session.anonymous_references(request)
+    if user is None and contact is None and not anonymous_refs:
+        return redirect_to_login(request.get_full_path())
+    actors = [Actor.for_user(user)] if user else []
+    if contact is not None:
+        actors.append(Actor.guest(contact.value))
+    queryset = Dossier.objects.select_related("service", "service_version")
+    candidates: list[Dossier] = []
+    if user is not None:
+        candidates += list(queryset.for_applicant(user))
+    if contact is not None:
+        candidates += list(queryset.filter(applicant__isnull=True, contact_value=contact.value))
+    candidates += list(queryset.filter(reference__in=anonymous_refs, anonymous=True))
+    anonymous_actors = [Actor(kind=ActorKind.ANONYMOUS, contact=f"dossier:{ref}") for ref in anonymous_refs]
+    seen: set[int] = set()
+    mine = []
+    for dossier in sorted(candidates, key=lambda d: d.created_at, reverse=True):
+        # The domain's rule decides what is theirs; the queries above only narrow the search.
+        if dossier.pk in seen or not any(is_applicant(dossier, a) for a in [*actors, *anonymous_actors]):
+            continue
+        seen.add(dossier.pk)
+        mine.append(dossier)
+    drafts = [{"dossier": d, "resume_url": resume_url(d)} for d in mine if d.state == S.DRAFT]
+    filed = [d for d in mine if d.state != S.DRAFT]
+    return render(
+        request,
+        "portal/my_dossiers.html",
+        {"drafts": drafts, "filed": filed, "guest_contact": contact if user is None else None},
+    )
