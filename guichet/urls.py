@@ -6,7 +6,7 @@ from guichet.core import views as core_views
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("compte/", include("guichet.accounts.urls")),
+    path("compte/", include("guichet.portal.account_urls")),
     path("agents/", include("guichet.backoffice.urls")),
     path("admin/", admin.site.urls),
     path("", include("guichet.portal.urls")),

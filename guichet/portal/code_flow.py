@@ -12,11 +12,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from guichet.accounts.contacts import Contact
-from guichet.accounts.forms import CodeForm
 from guichet.accounts.models import CodePurpose
 from guichet.accounts.services import CodeInvalid, request_code, verify_code
 from guichet.core.errors import DomainError
 from guichet.core.http import client_ip
+from guichet.portal.account_forms import CodeForm
 
 
 def safe_next(request: HttpRequest, candidate: str | None, default: str) -> str:
@@ -70,4 +70,4 @@ def code_page(
                 form.add_error("code", str(exc))
             else:
                 return on_success()
-    return render(request, "accounts/code.html", {"form": form, **context})
+    return render(request, "portal/code.html", {"form": form, **context})

@@ -15,7 +15,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from guichet.accounts.contacts import Contact
-from guichet.accounts.forms import ContactForm
 from guichet.accounts.models import CodePurpose
 from guichet.catalog.models import Service
 from guichet.core.actors import Actor
@@ -26,6 +25,7 @@ from guichet.dossiers.services import (
 )
 from guichet.dossiers.states import DossierState
 from guichet.portal import session
+from guichet.portal.account_forms import ContactForm
 from guichet.portal.code_flow import code_page, safe_next, send_code
 from guichet.portal.forms import StartForm
 from guichet.portal.views.common import (

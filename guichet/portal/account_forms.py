@@ -1,4 +1,4 @@
-"""Citizen sign-in and profile forms. Messages tell people what to type, not what went wrong."""
+"""Citizen sign-in and profile forms (the portal's account pages). Messages tell people what to type, not what went wrong."""
 
 from __future__ import annotations
 

@@ -21,14 +21,15 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from guichet.accounts.contacts import Contact
-from guichet.accounts.forms import ContactForm, PasswordSignInForm, ProfileForm
 from guichet.accounts.models import CodePurpose, User
 from guichet.accounts.services import authenticate_citizen, get_or_create_citizen, update_citizen_profile
 from guichet.core.actors import Actor
 from guichet.core.errors import DomainError, RateLimited
 from guichet.core.http import client_ip
+from guichet.portal.account_forms import ContactForm, PasswordSignInForm, ProfileForm
 from guichet.portal.code_flow import code_page, safe_next, send_code
 from guichet.portal.session import is_staff, signed_in_user
+from guichet.portal.views.common import staff_refused
 
 SIGN_IN_PENDING_SESSION_KEY = "guichet_sign_in_pending"
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -63,10 +64,6 @@ def _sign_in(request: HttpRequest, user: User, next_url: str) -> HttpResponse:
     return _with_language(redirect(next_url), user.language)
 
 
-def _staff_refused(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/citizen_only.html", status=403)
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
 def sign_in(request: HttpRequest) -> HttpResponse:
@@ -91,7 +88,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             return redirect("accounts:sign_in_code")
     return render(
         request,
-        "accounts/sign_in.html",
+        "portal/sign_in.html",
         {
             "form": form,
             "next": next_url,
@@ -152,7 +149,7 @@ def password_sign_in(request: HttpRequest) -> HttpResponse:
             return _sign_in(request, user, next_url)
     return render(
         request,
-        "accounts/password_sign_in.html",
+        "portal/password_sign_in.html",
         {
             "form": form,
             "next": next_url,
@@ -170,7 +167,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     if user is None:
         return redirect_to_login(request.get_full_path())
     if is_staff(user):
-        return _staff_refused(request)
+        return staff_refused(request)
     initial = {"first_name": user.first_name, "last_name": user.last_name, "language": user.language}
     form = ProfileForm(request.POST or None, user=user, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -189,7 +186,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         response = _with_language(redirect("accounts:profile"), user.language)
         messages.success(request, _("Your profile was saved."))
         return response
-    return render(request, "accounts/profile.html", {"form": form, "account": user})
+    return render(request, "portal/profile.html", {"form": form, "account": user})
 
 
 @require_POST
