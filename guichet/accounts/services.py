@@ -80,7 +80,6 @@ def request_code(
         "one_time_code",
         language=language,
         context={"code": code, "minutes": _config("OTP_TTL_SECONDS") // 60},
-        sensitive=True,
     )
     return otp
 

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from guichet.accounts import staff_views
-from guichet.backoffice import views
+from guichet.backoffice import outbox, views
 
 app_name = "backoffice"
 urlpatterns = [
@@ -9,7 +9,7 @@ urlpatterns = [
     path("connexion/", staff_views.sign_in, name="sign_in"),
     path("connexion/code/", staff_views.totp, name="totp"),
     path("deconnexion/", staff_views.sign_out, name="sign_out"),
-    path("messages/", views.outbox, name="outbox"),
+    path("messages/", outbox.outbox, name="outbox"),
     path("dossiers/<str:reference>/", views.dossier_detail, name="dossier"),
     path("dossiers/<str:reference>/documents/<int:pk>/", views.document, name="document"),
     path("dossiers/<str:reference>/prendre/", views.take, name="take"),

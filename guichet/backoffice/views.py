@@ -1,4 +1,4 @@
-"""Back-office pages: the queue, a dossier and the actions on it, the outbox.
+"""Back-office pages: the queue, a dossier and the actions on it (the outbox is in outbox.py).
 
 Views parse, call a use case of `guichet.dossiers.services`, and render. Which dossier a
 staff member may see comes from `guichet.dossiers.access`; what they may do to it is
@@ -32,7 +32,6 @@ from guichet.backoffice.forms import (
     CloseForm,
     MessageForm,
     NoteForm,
-    OutboxFilterForm,
     QueueFilterForm,
     RejectForm,
     RequestInfoForm,
@@ -44,10 +43,8 @@ from guichet.dossiers import services as dossiers
 from guichet.dossiers.access import dossiers_for_staff, get_dossier_for_staff
 from guichet.dossiers.models import Dossier, DossierQuerySet
 from guichet.dossiers.states import DossierState
-from guichet.notifications.models import Notification
 
 QUEUE_PAGE_SIZE = 25
-OUTBOX_PAGE_SIZE = 50
 
 
 def _query_string(params: QueryDict, **changes: str | None) -> str:
@@ -451,30 +448,4 @@ def note(request: StaffRequest, reference: str) -> HttpResponse:
         "note",
         lambda dossier, actor, data: dossiers.add_internal_note(dossier, actor=actor, text=data["text"]),
         _("The internal note is saved."),
-    )
-
-
-# --- the outbox ----------------------------------------------------------------------------
-
-
-@require_GET
-@staff_required(Permission.READ_OUTBOX)
-def outbox(request: StaffRequest) -> HttpResponse:
-    """Every message written to the outbox, newest first (the demo reads its one-time codes here)."""
-    form = OutboxFilterForm(request.GET or None)
-    filters = form.filters()
-    notifications = Notification.objects.all()
-    if filters.get("q"):
-        notifications = notifications.filter(recipient__icontains=filters["q"].strip())
-    if filters.get("state"):
-        notifications = notifications.filter(state=filters["state"])
-    if filters.get("channel"):
-        notifications = notifications.filter(channel=filters["channel"])
-    page = Paginator(notifications.order_by("-created_at", "-pk"), OUTBOX_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    return render(
-        request,
-        "backoffice/outbox.html",
-        {"form": form, "filtered": bool(filters), "page": page, "page_query": _query_string(request.GET)},
     )

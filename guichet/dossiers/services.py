@@ -121,6 +121,9 @@ def _notify_applicant(dossier: Dossier, event: str) -> None:
             "url": dossier_url(dossier),
         },
         dossier_reference=dossier.reference,
+        # Who may read it in the back-office outbox: the unit's staff, cleared ones if confidential.
+        unit_id=dossier.unit_id,
+        restricted=dossier.definition.confidentiality == "restricted",
     )
 
 

@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 
 from guichet.core.registry import Registry
 from guichet.notifications.models import Channel
@@ -23,6 +23,10 @@ class Outgoing:
     recipient: str
     subject: str
     body: str
+    # Our own id for this message: a channel whose provider deduplicates on a client
+    # reference (or an idempotency key) must hand it over, so a retry after a worker died
+    # mid-send is not delivered twice.
+    client_reference: str = ""
 
 
 class BaseChannel:
@@ -43,7 +47,7 @@ class ConsoleSms(BaseChannel):
     kind = Channel.SMS
 
     def send(self, message: Outgoing) -> str:
-        print(f"\n[SMS to {message.recipient}]\n{message.body}\n", flush=True)
+        print(f"\n[SMS to {message.recipient}] ({message.client_reference})\n{message.body}\n", flush=True)
         return "console"
 
 
@@ -53,8 +57,16 @@ class DjangoEmail(BaseChannel):
     kind = Channel.EMAIL
 
     def send(self, message: Outgoing) -> str:
+        headers = {}
+        if message.client_reference:
+            # The same Message-ID on a retry lets mail servers and clients drop the duplicate.
+            domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].rstrip(">") or "guichet.local"
+            headers["Message-ID"] = f"<{message.client_reference}@{domain}>"
+        email = EmailMessage(
+            message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [message.recipient], headers=headers
+        )
         try:
-            send_mail(message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [message.recipient])
+            email.send()
         except OSError as exc:
             raise DeliveryError(str(exc)) from exc
         return "smtp"

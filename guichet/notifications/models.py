@@ -18,6 +18,10 @@ class DeliveryState(models.TextChoices):
 
 
 class NotificationQuerySet(models.QuerySet["Notification"]):
+    def shown_to_staff(self) -> NotificationQuerySet:
+        """Messages staff may read at all: never one that carries a secret, in any state."""
+        return self.filter(secret=False)
+
     def due_for_retry(self, now: object) -> NotificationQuerySet:
         # A message left "sending" past its lease was on a worker that died: try it again.
         return self.filter(
@@ -36,8 +40,15 @@ class Notification(models.Model):
     event = models.CharField(max_length=60)
     subject = models.CharField(max_length=200, blank=True)
     body = models.TextField()
-    sensitive = models.BooleanField(default=False)
+    # Carries a sign-in code, a receipt or another secret (notifications.events): no staff view shows it.
+    secret = models.BooleanField(default=False)
     dossier_reference = models.CharField(max_length=20, blank=True, db_index=True)
+    # Who may read it in the outbox: staff of this unit, and for a confidential service only
+    # those cleared for it. A message with no unit is shown to no one.
+    unit = models.ForeignKey(
+        "accounts.Unit", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    restricted = models.BooleanField(default=False)
     state = models.CharField(max_length=10, choices=DeliveryState.choices, default=DeliveryState.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import default_task_backend
@@ -12,8 +14,11 @@ from django_tasks import default_task_backend
 from guichet.core.registry import Registry
 from guichet.notifications import channels
 from guichet.notifications.channels import BaseChannel, DeliveryError, Outgoing
+from guichet.notifications.delivery import REDACTED, deliver
+from guichet.notifications.events import MESSAGE_KINDS, is_secret
 from guichet.notifications.models import Channel, DeliveryState, Notification
-from guichet.notifications.services import REDACTED, deliver, queue_message, retry_due
+from guichet.notifications.services import queue_message
+from guichet.notifications.tasks import retry_due
 
 pytestmark = pytest.mark.django_db
 
@@ -64,14 +69,13 @@ def sms(monkeypatch, settings):
     return use
 
 
-def queue_sms(event: str = "dossier_submitted", *, sensitive: bool = False, context=None) -> Notification:
+def queue_sms(event: str = "dossier_submitted", *, context=None) -> Notification:
     return queue_message(
         channel=Channel.SMS,
         recipient="+22890123456",
         event=event,
         language="fr",
         context=context or CONTEXT,
-        sensitive=sensitive,
         dossier_reference="SUG-7K3M-9QXT",
     )
 
@@ -126,7 +130,7 @@ def test_every_event_has_both_languages_and_both_channels():
         "dossier_info_requested",
         "dossier_approved",
         "dossier_rejected",
-        "dossier_closed",
+        "dossier_answered",
         "dossier_withdrawn",
         "dossier_message",
     ]
@@ -334,10 +338,10 @@ def test_the_retry_job_delivers_due_messages(sms):
 CODE_CONTEXT = {"code": "482913", "minutes": 10}
 
 
-def test_a_sensitive_body_is_redacted_once_sent_when_not_kept(sms, settings):
+def test_a_secret_body_is_redacted_once_sent_when_not_kept(sms, settings):
     provider = sms("recording")
     settings.GUICHET = {**settings.GUICHET, "KEEP_SENSITIVE_MESSAGES": False}
-    code = queue_sms("one_time_code", sensitive=True, context=CODE_CONTEXT)
+    code = queue_sms("one_time_code", context=CODE_CONTEXT)
     ordinary = queue_sms()
 
     deliver(code.pk)
@@ -348,20 +352,20 @@ def test_a_sensitive_body_is_redacted_once_sent_when_not_kept(sms, settings):
     assert "SUG-7K3M-9QXT" in Notification.objects.get(pk=ordinary.pk).body
 
 
-def test_a_sensitive_body_is_kept_when_the_demo_keeps_it(sms, settings):
+def test_a_secret_body_is_kept_when_the_demo_keeps_it(sms, settings):
     sms("recording")
     settings.GUICHET = {**settings.GUICHET, "KEEP_SENSITIVE_MESSAGES": True}
-    code = queue_sms("one_time_code", sensitive=True, context=CODE_CONTEXT)
+    code = queue_sms("one_time_code", context=CODE_CONTEXT)
 
     deliver(code.pk)
 
     assert "482913" in Notification.objects.get(pk=code.pk).body
 
 
-def test_a_sensitive_body_is_redacted_when_delivery_gives_up(sms, settings):
+def test_a_secret_body_is_redacted_when_delivery_gives_up(sms, settings):
     sms("failing")
     settings.GUICHET = {**settings.GUICHET, "KEEP_SENSITIVE_MESSAGES": False, "NOTIFICATION_MAX_ATTEMPTS": 2}
-    code = queue_sms("one_time_code", sensitive=True, context=CODE_CONTEXT)
+    code = queue_sms("one_time_code", context=CODE_CONTEXT)
 
     deliver(code.pk)
     assert "482913" in Notification.objects.get(pk=code.pk).body  # kept while a retry may still send it
@@ -413,3 +417,77 @@ def test_the_provider_is_called_outside_any_database_transaction(sms, monkeypatc
     message = queue_sms()
     deliver(message.pk)
     assert seen == [False]
+
+
+def test_whether_a_message_is_secret_comes_from_its_kind_not_from_the_caller():
+    code = queue_sms("one_time_code", context=CODE_CONTEXT)
+    ordinary = queue_sms()
+
+    assert (code.secret, ordinary.secret) == (True, False)
+
+
+def test_an_undeclared_kind_of_message_is_treated_as_secret():
+    assert is_secret("some_future_event") is True
+    assert is_secret("dossier_submitted") is False
+
+
+def test_every_message_template_is_declared_with_its_secrecy():
+    folder = Path(settings.BASE_DIR) / "guichet" / "notifications" / "templates" / "notifications" / "fr"
+    events = {path.name.split(".")[0] for path in folder.glob("*.txt")}
+    assert events <= set(MESSAGE_KINDS), events - set(MESSAGE_KINDS)
+
+
+def test_the_provider_gets_the_messages_own_id_as_client_reference(sms):
+    provider = sms("recording")
+    message = queue_sms()
+
+    deliver(message.pk)
+    deliver(message.pk)
+
+    assert [sent.client_reference for sent in provider.sent] == [f"guichet-notification-{message.pk}"]
+
+
+def test_an_email_carries_a_message_id_made_of_the_notifications_own_id(mailoutbox):
+    message = queue_message(
+        channel=Channel.EMAIL,
+        recipient="afi@exemple.tg",
+        event="dossier_submitted",
+        language="en",
+        context=CONTEXT,
+    )
+
+    deliver(message.pk)
+
+    assert mailoutbox[0].extra_headers["Message-ID"].startswith(f"<guichet-notification-{message.pk}@")
+
+
+def test_a_message_already_sent_is_not_sent_again_even_when_its_task_runs_late(sms):
+    provider = sms("recording")
+    message = queue_sms()
+    deliver(message.pk)
+    Notification.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now() - dt.timedelta(hours=1))
+
+    assert retry_due() == 0
+    deliver(message.pk)
+
+    assert len(provider.sent) == 1
+
+
+def test_services_and_tasks_import_one_way():
+    """services -> tasks -> delivery: neither tasks nor delivery reaches back to services."""
+    import ast
+    import inspect
+
+    from guichet.notifications import delivery, tasks
+
+    def imports(module: object) -> set[str]:
+        names: set[str] = set()
+        for node in ast.walk(ast.parse(inspect.getsource(module))):  # type: ignore[arg-type]
+            if isinstance(node, ast.ImportFrom):
+                names |= {f"{node.module}.{alias.name}" for alias in node.names}
+            elif isinstance(node, ast.Import):
+                names |= {alias.name for alias in node.names}
+        return names
+
+    assert not any("notifications.services" in name for name in imports(tasks) | imports(delivery))
+    assert not any("notifications.tasks" in name for name in imports(delivery))
