@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import models, transaction
@@ -38,7 +40,7 @@ def _hashed_fields(event: AuditEvent) -> dict[str, Any]:
 def record(
     actor: Actor, verb: str, target: models.Model | None = None, data: dict[str, Any] | None = None
 ) -> AuditEvent:
-    """Append one event to the chain, inside the caller's transaction."""
+    """Append one event to the chain and move the head, inside the caller's transaction."""
     head, _created = AuditHead.objects.select_for_update().get_or_create(pk=1)
     event = AuditEvent(
         created_at=timezone.now(),
@@ -54,17 +56,83 @@ def record(
     event.hash = _digest(event.previous_hash, _hashed_fields(event))
     event.save()
     head.last_hash = event.hash
-    head.save(update_fields=["last_hash"])
+    head.count += 1
+    head.save(update_fields=["last_hash", "count"])
     return event
 
 
-def verify_chain(events: Iterable[AuditEvent] | None = None) -> tuple[bool, int, AuditEvent | None]:
-    """Recompute every hash; return (intact, events checked, first broken event)."""
+@dataclass(frozen=True)
+class Verification:
+    """What `verify_chain` found: `problem` says in words what is wrong, if anything."""
+
+    intact: bool
+    checked: int
+    broken: AuditEvent | None = None
+    problem: str = ""
+
+
+def verify_chain(events: Iterable[AuditEvent] | None = None) -> Verification:
+    """Recompute every hash, then compare the end of the chain with the head.
+
+    A row changed or removed in the middle breaks a link; rows removed at the end (or all
+    of them) leave a chain shorter than the head says. Rewriting the rows and the head
+    together is caught only by a checkpoint kept outside the database (`checkpoint`).
+    """
     previous = GENESIS
     checked = 0
     for event in events if events is not None else AuditEvent.objects.order_by("id").iterator():
         if event.previous_hash != previous or event.hash != _digest(previous, _hashed_fields(event)):
-            return False, checked, event
+            return Verification(
+                False, checked, event, f"event {event.pk} does not follow from the one before"
+            )
         previous = event.hash
         checked += 1
-    return True, checked, None
+    head = AuditHead.objects.filter(pk=1).first()
+    expected_count, expected_hash = (head.count, head.last_hash) if head else (0, GENESIS)
+    if (checked, previous) != (expected_count, expected_hash):
+        return Verification(
+            False,
+            checked,
+            None,
+            f"the head records {expected_count} events ending in {expected_hash[:12]}…, "
+            f"the table holds {checked} ending in {previous[:12]}…: events were removed",
+        )
+    return Verification(True, checked)
+
+
+# --- checkpoints: the head signed, to be kept outside the database ---------------------------
+
+
+def _sign(key: bytes, count: int, last_hash: str, at: str) -> str:
+    message = f"guichet.audit.checkpoint|{count}|{last_hash}|{at}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def checkpoint(key: bytes) -> dict[str, Any]:
+    """The current head (count, last hash, time) with an HMAC-SHA256 signature under `key`."""
+    head = AuditHead.objects.filter(pk=1).first()
+    count, last_hash = (head.count, head.last_hash) if head else (0, GENESIS)
+    at = timezone.now().isoformat()
+    return {"count": count, "last_hash": last_hash, "at": at, "signature": _sign(key, count, last_hash, at)}
+
+
+class CheckpointInvalid(Exception):
+    """The checkpoint's signature is wrong, or the chain no longer holds what it recorded."""
+
+
+def verify_checkpoint(saved: dict[str, Any], key: bytes) -> None:
+    """Check that the chain still holds, at position `count`, the hash a checkpoint recorded."""
+    try:
+        count, last_hash, at = int(saved["count"]), str(saved["last_hash"]), str(saved["at"])
+        signature = str(saved["signature"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise CheckpointInvalid("the checkpoint is not readable") from exc
+    if not hmac.compare_digest(signature, _sign(key, count, last_hash, at)):
+        raise CheckpointInvalid("the checkpoint's signature is wrong (another key, or an edited file)")
+    if count == 0:
+        return
+    at_position = AuditEvent.objects.order_by("id").values_list("hash", flat=True)[count - 1 : count]
+    if list(at_position) != [last_hash]:
+        raise CheckpointInvalid(
+            f"event number {count} is not the one checkpointed at {at}: the log was rewritten or cut"
+        )

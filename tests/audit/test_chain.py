@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+import json
+from dataclasses import astuple
+
 import pytest
 from django.core.management import CommandError, ManagementUtility, call_command
+from django.db import connection
 
 from guichet.audit import services as audit
 from guichet.audit.models import AuditEvent, AuditHead
@@ -9,6 +13,30 @@ from guichet.core.actors import SYSTEM, Actor
 from tests.factories import CitizenFactory
 
 pytestmark = pytest.mark.django_db
+
+TABLE = AuditEvent._meta.db_table
+TRIGGER = "audit_event_no_update_or_delete"
+
+
+def tamper(sql: str, params: list[object]) -> None:
+    """What an intruder with database access does: raw SQL, past the application's guards
+    (and past the PostgreSQL trigger, as the table's owner could disable it)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ALTER TABLE {TABLE} DISABLE TRIGGER {TRIGGER}")
+        cursor.execute(sql, params)
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ALTER TABLE {TABLE} ENABLE TRIGGER {TRIGGER}")
+
+
+def set_column(pk: int, column: str, value: object) -> None:
+    if isinstance(value, dict):
+        value = json.dumps(value)
+    tamper(f"UPDATE {TABLE} SET {column} = %s WHERE id = %s", [value, pk])  # noqa: S608
+
+
+def delete_row(pk: int) -> None:
+    tamper(f"DELETE FROM {TABLE} WHERE id = %s", [pk])  # noqa: S608
 
 
 def write_three() -> list[AuditEvent]:
@@ -45,20 +73,20 @@ def test_record_names_the_actor_and_the_target_but_never_a_guest_contact():
 def test_the_chain_verifies_as_stored():
     write_three()
 
-    intact, checked, broken = audit.verify_chain()
+    result = audit.verify_chain()
 
-    assert (intact, checked, broken) == (True, 3, None)
+    assert (result.intact, result.checked, result.broken) == (True, 3, None)
 
 
 def test_an_empty_chain_verifies():
-    assert audit.verify_chain() == (True, 0, None)
+    assert audit.verify_chain() == audit.Verification(True, 0)
 
 
 def test_tampering_with_a_rows_data_is_detected():
     _first, second, _third = write_three()
-    AuditEvent.objects.filter(pk=second.pk).update(data={"password_set": True, "n": 1})
+    set_column(second.pk, "data", {"password_set": True, "n": 1})
 
-    intact, checked, broken = audit.verify_chain()
+    intact, checked, broken, _problem = astuple(audit.verify_chain())
 
     assert intact is False
     assert checked == 1
@@ -68,9 +96,9 @@ def test_tampering_with_a_rows_data_is_detected():
 
 def test_deleting_a_row_in_the_middle_is_detected():
     _first, second, third = write_three()
-    AuditEvent.objects.filter(pk=second.pk).delete()  # a queryset delete bypasses the model's guard
+    delete_row(second.pk)
 
-    intact, _checked, broken = audit.verify_chain()
+    intact, _checked, broken, _problem = astuple(audit.verify_chain())
 
     assert intact is False
     assert broken is not None
@@ -81,11 +109,10 @@ def test_rewriting_a_row_and_its_own_hash_breaks_the_next_link():
     first, second, _third = write_three()
     forged = AuditEvent.objects.get(pk=second.pk)
     forged.verb = "account.deleted"
-    AuditEvent.objects.filter(pk=second.pk).update(
-        verb=forged.verb, hash=audit._digest(first.hash, audit._hashed_fields(forged))
-    )
+    set_column(second.pk, "verb", forged.verb)
+    set_column(second.pk, "hash", audit._digest(first.hash, audit._hashed_fields(forged)))
 
-    intact, checked, broken = audit.verify_chain()
+    intact, checked, broken, _problem = astuple(audit.verify_chain())
 
     assert intact is False
     assert checked == 2
@@ -103,7 +130,7 @@ def test_verify_audit_command_reports_an_intact_chain(capsys):
 
 def test_verify_audit_command_fails_on_a_tampered_chain():
     _first, second, _third = write_three()
-    AuditEvent.objects.filter(pk=second.pk).update(actor_label="system")
+    set_column(second.pk, "actor_label", "system")
 
     with pytest.raises(CommandError, match=f"broken at event {second.pk} after 1 good events"):
         call_command("verify_audit")
@@ -111,7 +138,7 @@ def test_verify_audit_command_fails_on_a_tampered_chain():
 
 def test_verify_audit_command_exits_non_zero_on_a_tampered_chain():
     _first, second, _third = write_three()
-    AuditEvent.objects.filter(pk=second.pk).update(data={})
+    set_column(second.pk, "data", {})
 
     with pytest.raises(SystemExit) as exit_info:
         ManagementUtility(["manage.py", "verify_audit"]).execute()
@@ -134,3 +161,134 @@ def test_deleting_an_event_raises():
     with pytest.raises(RuntimeError, match="append-only"):
         event.delete()
     assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+# --- truncation, bulk changes, the database trigger, checkpoints ---------------------------------
+
+
+def test_the_head_counts_every_event():
+    write_three()
+    head = AuditHead.objects.get()
+    assert head.count == 3
+    assert head.last_hash == AuditEvent.objects.order_by("-id").first().hash
+
+
+def test_deleting_the_newest_event_is_detected():
+    _first, _second, third = write_three()
+    delete_row(third.pk)
+
+    result = audit.verify_chain()
+
+    assert (result.intact, result.checked, result.broken) == (False, 2, None)
+    assert "events were removed" in result.problem
+
+
+def test_deleting_every_event_is_detected():
+    events = write_three()
+    for event in events:
+        delete_row(event.pk)
+
+    result = audit.verify_chain()
+
+    assert (result.intact, result.checked) == (False, 0)
+
+
+def test_verify_audit_command_fails_when_the_newest_events_are_gone():
+    _first, second, third = write_three()
+    delete_row(third.pk)
+    delete_row(second.pk)
+
+    with pytest.raises(CommandError, match=r"broken at the end after 1 good events.*3 events"):
+        call_command("verify_audit")
+
+
+@pytest.mark.parametrize(
+    "bulk_change",
+    [
+        lambda: AuditEvent.objects.all().delete(),
+        lambda: AuditEvent.objects.filter(verb="catalog.loaded").delete(),
+        lambda: AuditEvent.objects.update(verb="x"),
+        lambda: AuditEvent.objects.all().update(verb="x"),
+        lambda: AuditEvent.objects.bulk_update(list(AuditEvent.objects.all()), ["verb"]),
+        lambda: AuditEvent.objects.update_or_create(pk=1, defaults={"verb": "x"}),
+    ],
+)
+def test_bulk_changes_are_refused_in_code(bulk_change):
+    write_three()
+
+    with pytest.raises(RuntimeError, match="append-only"):
+        bulk_change()
+
+    assert AuditEvent.objects.count() == 3
+    assert audit.verify_chain().intact
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL only")
+@pytest.mark.parametrize(
+    "statement",
+    [
+        f"UPDATE {TABLE} SET verb = 'x'",  # noqa: S608
+        f"DELETE FROM {TABLE}",  # noqa: S608
+        f"DELETE FROM {TABLE} WHERE id = (SELECT max(id) FROM {TABLE})",  # noqa: S608
+        f"TRUNCATE {TABLE}",
+    ],
+)
+def test_the_database_refuses_to_change_or_remove_events(statement):
+    from django.db import DatabaseError, transaction
+
+    write_three()
+
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement)
+
+    assert AuditEvent.objects.count() == 3
+
+
+KEY = "k" * 40
+
+
+def test_a_checkpoint_is_the_head_signed(monkeypatch, capsys):
+    write_three()
+    monkeypatch.setenv("GUICHET_AUDIT_CHECKPOINT_KEY", KEY)
+
+    call_command("audit_checkpoint")
+
+    saved = json.loads(capsys.readouterr().out)
+    assert saved["count"] == 3
+    assert saved["last_hash"] == AuditHead.objects.get().last_hash
+    audit.verify_checkpoint(saved, KEY.encode())
+    with pytest.raises(audit.CheckpointInvalid, match="signature"):
+        audit.verify_checkpoint({**saved, "count": 2}, KEY.encode())
+    with pytest.raises(audit.CheckpointInvalid, match="signature"):
+        audit.verify_checkpoint(saved, b"another key of the same sort, long enough")
+
+
+def test_the_checkpoint_command_needs_a_key_from_the_environment(monkeypatch):
+    monkeypatch.delenv("GUICHET_AUDIT_CHECKPOINT_KEY", raising=False)
+    with pytest.raises(CommandError, match="GUICHET_AUDIT_CHECKPOINT_KEY"):
+        call_command("audit_checkpoint")
+
+
+def test_a_checkpoint_catches_a_rewrite_of_the_whole_log_and_its_head(monkeypatch, tmp_path):
+    write_three()
+    monkeypatch.setenv("GUICHET_AUDIT_CHECKPOINT_KEY", KEY)
+    saved = tmp_path / "checkpoint.json"
+    saved.write_text(json.dumps(audit.checkpoint(KEY.encode())))
+    call_command("verify_audit", checkpoint=[str(saved)])
+
+    # An intruder deletes the second event, then re-chains the rest and the head by hand.
+    events = list(AuditEvent.objects.order_by("id"))
+    delete_row(events[1].pk)
+    forged = AuditEvent.objects.get(pk=events[2].pk)
+    forged_hash = audit._digest(events[0].hash, audit._hashed_fields(forged))
+    set_column(forged.pk, "previous_hash", events[0].hash)
+    set_column(forged.pk, "hash", forged_hash)
+    AuditHead.objects.filter(pk=1).update(count=2, last_hash=forged_hash)
+    assert audit.verify_chain().intact  # the chain alone cannot tell
+
+    with pytest.raises(CommandError, match="rewritten or cut"):
+        call_command("verify_audit", checkpoint=[str(saved)])
