@@ -8,14 +8,24 @@ of the faulty key, so an administrator knows what to fix.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
-from django.utils import translation
+from guichet.catalog.errors import DefinitionError
+from guichet.catalog.lists import reference_lists
+from guichet.catalog.registries import (
+    MESSAGE_KEYS,
+    FeeOverview,
+    fee_rules,
+    field_types,
+    issued_documents,
+    validators,
+)
+from guichet.core.text import bilingual
 
-
-class DefinitionError(ValueError):
-    """A service file is not valid; the message names the key at fault."""
+__all__ = ["DefinitionError", "FieldDef", "ServiceDefinition", "StepDef", "Text", "parse_definition"]
 
 
 @dataclass(frozen=True)
@@ -26,7 +36,7 @@ class Text:
     en: str
 
     def __str__(self) -> str:
-        return self.en if translation.get_language() == "en" else self.fr
+        return bilingual(self)
 
     def as_dict(self) -> dict[str, str]:
         return {"fr": self.fr, "en": self.en}
@@ -36,6 +46,16 @@ class Text:
 class Choice:
     value: str
     label: Text
+    parent: str = ""  # for a reference list: the code of the entry it belongs to
+
+
+@cache
+def list_choices(name: str) -> tuple[Choice, ...]:
+    """The choices of a reference list (see catalog.lists), e.g. "togo_prefectures"."""
+    return tuple(
+        Choice(value=item.value, label=Text(**item.label), parent=item.parent)
+        for item in reference_lists[name]()
+    )
 
 
 @dataclass(frozen=True)
@@ -62,6 +82,12 @@ class FieldDef:
     choices: tuple[Choice, ...] = ()
     validators: tuple[str, ...] = ()
     show_if: Condition | None = None
+    # A reference list instead of `choices`; `within` names the field holding its parent
+    # (a commune within the prefecture answered above).
+    choices_from: str | None = None
+    within: str | None = None
+    # The service file's own words for some errors (keys: registries.MESSAGE_KEYS).
+    messages: Mapping[str, Text] = field(default_factory=dict)
     max_length: int | None = None
     min_value: int | None = None
     max_value: int | None = None
@@ -72,11 +98,18 @@ class FieldDef:
     def visible(self, answers: dict[str, Any]) -> bool:
         return self.show_if is None or self.show_if.holds(answers)
 
+    @property
+    def options(self) -> tuple[Choice, ...]:
+        """The choices offered: the file's own, or those of the reference list it names."""
+        name = self.choices_from or ("countries" if self.type == "country" else None)
+        return list_choices(name) if name else self.choices
+
+    def option(self, value: Any) -> Choice | None:
+        return next((choice for choice in self.options if choice.value == str(value)), None)
+
     def choice_label(self, value: Any) -> str:
-        for choice in self.choices:
-            if choice.value == str(value):
-                return str(choice.label)
-        return str(value)
+        choice = self.option(value)
+        return bilingual(choice.label) if choice is not None else str(value)
 
 
 @dataclass(frozen=True)
@@ -137,6 +170,10 @@ class ServiceDefinition:
     @property
     def documents(self) -> tuple[FieldDef, ...]:
         return tuple(f for f in self.fields if f.type == "file")
+
+    def fee_overview(self) -> FeeOverview:
+        """What this service costs, as its fee rule says it, in the reader's language."""
+        return fee_rules[self.fee.rule].overview(self.fee.params, self)
 
 
 # --- parsing -------------------------------------------------------------------------
@@ -208,7 +245,8 @@ def _condition(data: Any, path: str) -> Condition:
 
 
 def _field(data: Any, path: str, known_types: set[str], known_validators: set[str]) -> FieldDef:
-    from guichet.dossiers.uploads import KINDS  # what the upload checks know how to recognise
+    # Deferred: the kinds the upload checks recognise live with the uploads (a dossiers module).
+    from guichet.dossiers.uploads import KINDS
 
     if not isinstance(data, dict):
         raise DefinitionError(f"{path}: a field is a mapping")
@@ -231,8 +269,11 @@ def _field(data: Any, path: str, known_types: set[str], known_validators: set[st
             raise DefinitionError(f"{path}.choices[{i}]: a mapping with 'value' and 'label'")
         label = _text(c.get("label"), f"{path}.choices[{i}].label")
         choices.append(Choice(value=str(_require(c, "value", f"{path}.choices[{i}]")), label=label))
-    if type_ in {"choice", "multi_choice"} and not choices:
-        raise DefinitionError(f"{path}.choices: a {type_} field needs choices")
+    choices_from = _choices_from(data, type_, path)
+    if choices_from and choices:
+        raise DefinitionError(f"{path}.choices_from: give either choices or choices_from, not both")
+    if type_ in {"choice", "multi_choice"} and not choices and not choices_from:
+        raise DefinitionError(f"{path}.choices: a {type_} field needs choices (or choices_from)")
     accept = tuple(str(kind) for kind in _list(data, "accept", path))
     for kind in accept:
         if kind not in KINDS:
@@ -251,11 +292,46 @@ def _field(data: Any, path: str, known_types: set[str], known_validators: set[st
         max_value=_optional_int(data, "max_value", path),
         accept=accept,
         max_size_mb=_optional_int(data, "max_size_mb", path, minimum=1) or 5,
+        choices_from=choices_from,
+        within=str(data["within"]) if data.get("within") is not None else None,
+        messages=_messages(data, path),
     )
+
+
+def _choices_from(data: dict[str, Any], type_: str, path: str) -> str | None:
+    """The reference list a field offers; a country field offers the countries."""
+    if type_ == "country":
+        return "countries"
+    name = data.get("choices_from")
+    if name is None:
+        return None
+    if type_ not in {"choice", "multi_choice"}:
+        raise DefinitionError(f"{path}.choices_from: only a choice or multi_choice field names a list")
+    if name not in reference_lists:
+        raise DefinitionError(
+            f"{path}.choices_from: unknown list {name!r} (known: {', '.join(reference_lists)})"
+        )
+    return str(name)
+
+
+def _messages(data: dict[str, Any], path: str) -> dict[str, Text]:
+    raw = data.get("messages") or {}
+    if not isinstance(raw, dict):
+        raise DefinitionError(f"{path}.messages: a mapping from an error to its text (fr, en)")
+    for key in raw:
+        if key not in MESSAGE_KEYS:
+            raise DefinitionError(f"{path}.messages.{key}: unknown error (known: {', '.join(MESSAGE_KEYS)})")
+    return {str(key): _text(text, f"{path}.messages.{key}") for key, text in raw.items()}
 
 
 def _check_condition(field: FieldDef, fields: dict[str, FieldDef], path: str) -> None:
     """A condition names another field, and (for closed questions) answers it can have."""
+    if field.within is not None:
+        parent = fields.get(field.within)
+        if parent is None or parent.choices_from is None or field.choices_from is None:
+            raise DefinitionError(
+                f"{path}.{field.name}.within: {field.within!r} is not a field offering a reference list"
+            )
     condition = field.show_if
     if condition is None:
         return
@@ -270,8 +346,6 @@ def _check_condition(field: FieldDef, fields: dict[str, FieldDef], path: str) ->
 
 def _steps(data: dict[str, Any], path: str) -> tuple[list[StepDef], dict[str, FieldDef]]:
     """The steps in order, and every field by name (a name is used once in the whole file)."""
-    from guichet.catalog.registries import field_types, validators
-
     steps: list[StepDef] = []
     by_name: dict[str, FieldDef] = {}
     raw_steps = _require(data, "steps", path)
@@ -308,8 +382,6 @@ def _steps(data: dict[str, Any], path: str) -> tuple[list[StepDef], dict[str, Fi
 
 def parse_definition(data: Any) -> ServiceDefinition:
     """Check a service file's content and return its definition."""
-    from guichet.catalog.registries import fee_rules, issued_documents
-
     if not isinstance(data, dict):
         raise DefinitionError("service: the file must hold a mapping")
     code = str(_require(data, "code", "service"))

@@ -1,22 +1,25 @@
-"""How an answer reads on a page, whichever side shows it (portal or back office)."""
+"""How an answer, or a question's file limits, read on a page (portal or back office)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from babel import Locale
-from django.utils import translation
+from django.utils.translation import gettext as _
 from phonenumbers import NumberParseException
 
 from guichet.accounts.contacts import format_phone
-from guichet.catalog.definition import FieldDef
+from guichet.catalog.definition import FieldDef, list_choices
 from guichet.catalog.registries import field_types
+from guichet.core.text import bilingual, current_language
 
 
 def country_name(code: str) -> str:
-    language = "en" if translation.get_language() == "en" else "fr"
-    return str(Locale.parse(language).territories.get(code, code))
+    """A country's name in the reader's language, from its ISO code."""
+    for choice in list_choices("countries"):
+        if choice.value == code:
+            return bilingual(choice.label)
+    return code
 
 
 def _phone(value: Any) -> str:
@@ -30,7 +33,7 @@ def _phone(value: Any) -> str:
 _READABLE: dict[str, Callable[[FieldDef, Any], str]] = {
     "choice": lambda field, value: field.choice_label(value),
     "multi_choice": lambda field, value: ", ".join(field.choice_label(item) for item in value),
-    "country": lambda _field, value: country_name(str(value)),
+    "country": lambda field, value: field.choice_label(value),
     "phone": lambda _field, value: _phone(value),
 }
 
@@ -41,3 +44,35 @@ def display_answer(field: FieldDef, value: Any) -> str:
         return ""
     readable = _READABLE.get(field.type)
     return readable(field, value) if readable is not None else field_types[field.type].display(value)
+
+
+# --- file limits -------------------------------------------------------------------------
+
+# How the kinds a file field accepts are called; the keys are dossiers.uploads.KINDS.
+KIND_NAMES = {"pdf": "PDF", "jpeg": "JPEG", "png": "PNG"}
+DEFAULT_KINDS = ("pdf", "jpeg", "png")
+
+
+def file_size(megabytes: float) -> str:
+    """A size written the way the reader's language writes it: "5 MB", "5 Mo", "2,5 Mo"."""
+    number = f"{megabytes:g}"
+    if current_language() == "fr":
+        number = number.replace(".", ",")
+    # Translators: a file size in megabytes; French writes "Mo".
+    return _("%(size)s MB") % {"size": number}
+
+
+def kinds_list(accept: tuple[str, ...]) -> str:
+    """The kinds of file accepted, as a sentence says them: "PDF, JPEG or PNG"."""
+    names = [KIND_NAMES.get(kind, kind.upper()) for kind in (accept or DEFAULT_KINDS)]
+    if len(names) == 1:
+        return names[0]
+    return _("%(kinds)s or %(last)s") % {"kinds": ", ".join(names[:-1]), "last": names[-1]}
+
+
+def file_hint(field: FieldDef) -> str:
+    """What a file field accepts: "PDF, JPEG or PNG, 5 MB at most" / "PDF, JPEG ou PNG, 5 Mo au plus"."""
+    return _("%(kinds)s, %(size)s at most") % {
+        "kinds": kinds_list(field.accept),
+        "size": file_size(field.max_size_mb),
+    }

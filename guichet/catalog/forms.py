@@ -1,52 +1,52 @@
-"""Django forms built from a service definition, one per step of the filing."""
+"""Django forms built from a service definition, one per step of the filing.
+
+The form only shows the questions and collects what was typed: the catalogue checks it
+(catalog.validation), so a page, a use case and any future API say the same thing.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from babel import Locale
 from django import forms
-from django.utils import translation
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from guichet.catalog.definition import FieldDef, StepDef
-from guichet.catalog.registries import field_types, validators
+from guichet.catalog.definition import Choice, FieldDef, StepDef, list_choices
+from guichet.catalog.registries import field_types, fold
+from guichet.catalog.validation import validate_answers
+from guichet.core.text import bilingual
+
+
+def _list_choices(options: tuple[Choice, ...], blank: str) -> list[tuple[str, str]]:
+    # A long reference list is found by name: sorted in the reader's language.
+    named = sorted(((c.value, bilingual(c.label)) for c in options), key=lambda item: fold(item[1]))
+    return [("", blank), *named]
 
 
 def country_choices() -> list[tuple[str, str]]:
-    language = translation.get_language() or "fr"
-    territories = Locale.parse(language.split("-")[0]).territories
-    names = sorted(
-        (
-            (code, name)
-            for code, name in territories.items()
-            if len(code) == 2
-            and code.isalpha()
-            and code not in {"ZZ", "EU", "UN", "EZ", "QO", "XA", "XB", "XK"}
-        ),
-        key=lambda item: item[1],
-    )
-    return [("", _("Choose a country")), *names]
+    """Every country by its ISO code, named and sorted in the reader's language."""
+    return _list_choices(list_choices("countries"), _("Choose a country"))
 
 
 def _form_field(field: FieldDef, *, conditional: bool) -> forms.Field:
+    # `required` only marks the input; the catalogue says what is missing, in its own words.
     kwargs: dict[str, Any] = {
-        "label": str(field.label),
-        "help_text": str(field.help) if field.help else "",
-        # A field shown only under a condition from the same step is checked in clean().
+        "label": bilingual(field.label),
+        "help_text": bilingual(field.help) if field.help else "",
         "required": field.required and not conditional and field.type != "file",
     }
     if field.max_length:
         kwargs["max_length"] = field.max_length
     if field.type == "number":
         kwargs["min_value"], kwargs["max_value"] = field.min_value, field.max_value
-    if field.type in {"choice", "multi_choice"}:
-        kwargs["choices"] = [(c.value, str(c.label)) for c in field.choices]
     if field.type == "country":
         kwargs["choices"] = country_choices()
-    form_field = field_types[field.type].build(kwargs)
-    form_field.validators.extend(validators[name] for name in field.validators)
-    return form_field
+    elif field.choices_from:
+        kwargs["choices"] = _list_choices(field.options, _("Choose from the list"))
+    elif field.type in {"choice", "multi_choice"}:
+        kwargs["choices"] = [(c.value, bilingual(c.label)) for c in field.choices]
+    return field_types[field.type].build(kwargs)
 
 
 class StepForm(forms.Form):
@@ -75,31 +75,32 @@ class StepForm(forms.Form):
             if field.name in answers and field.type != "file":
                 self.initial[field.name] = answers[field.name]
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        merged = {**self.answers, **{k: v for k, v in cleaned.items() if k not in self.file_fields_names}}
-        for name, field in self.conditional.items():
-            if field.visible(merged):
-                if field.required and field.type != "file" and cleaned.get(name) in (None, "", []):
-                    self.add_error(name, _("Answer this question."))
+    def _clean_fields(self) -> None:
+        """What was typed, checked by the catalogue; files are only collected here."""
+        typed: dict[str, Any] = {}
+        for name in self.fields:
+            bound = self[name]
+            if name in self.file_fields_names:
+                try:  # a file input is never required here: a stored document may answer it
+                    self.cleaned_data[name] = bound.field.clean(bound.data)
+                except ValidationError as exc:
+                    self.add_error(name, exc)
             else:
-                # Hidden by the answer above it: neither its value nor its errors count.
-                cleaned.pop(name, None)
-                self.errors.pop(name, None)
-        return cleaned
+                typed[name] = bound.data
+        cleaned, errors = validate_answers(self.step, typed, fields=typed.keys(), context=self.answers)
+        self.cleaned_data.update(cleaned)
+        for name, messages in errors.items():
+            self.cleaned_data.pop(name, None)
+            self.add_error(name, messages)
 
     @property
     def file_fields_names(self) -> set[str]:
         return {f.name for f in self.file_fields}
 
     def answers_to_store(self) -> dict[str, Any]:
-        """The cleaned answers of this step as JSON values (files excluded)."""
-        result: dict[str, Any] = {}
-        for field in self.step.fields:
-            if field.type == "file" or field.name not in self.fields:
-                continue
-            if field.name in self.cleaned_data:
-                result[field.name] = field_types[field.type].to_json(self.cleaned_data[field.name])
-            else:
-                result[field.name] = None
-        return result
+        """The checked answers of this step as stored (files excluded)."""
+        return {
+            field.name: self.cleaned_data.get(field.name)
+            for field in self.step.fields
+            if field.type != "file" and field.name in self.fields
+        }

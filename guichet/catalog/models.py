@@ -3,10 +3,10 @@ from __future__ import annotations
 from functools import cached_property
 
 from django.db import models
-from django.utils import translation
 
 from guichet.accounts.models import Administration, Unit
 from guichet.catalog.definition import ServiceDefinition, parse_definition
+from guichet.core.text import bilingual
 
 
 class ServiceQuerySet(models.QuerySet["Service"]):
@@ -38,7 +38,7 @@ class Service(models.Model):
 
     @property
     def title(self) -> str:
-        return self.title_en if translation.get_language() == "en" else self.title_fr
+        return bilingual({"fr": self.title_fr, "en": self.title_en})
 
 
 class ServiceVersion(models.Model):

@@ -1,28 +1,39 @@
 """What a service file may name: field types, validators, fee rules, issued documents.
 
 A new rule is one function here (or in a later app's module) registered by name;
-service files then refer to it by that name.
+service files then refer to it by that name. Every message a person reads is specific to
+the question (GOV.UK style: "Enter a number, like 12"), never Django's generic text.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from guichet.accounts.contacts import parse_phone
+from guichet.catalog.errors import DefinitionError
 from guichet.core.registry import Registry
+from guichet.core.text import bilingual
+
+if TYPE_CHECKING:
+    # Only for type checking: at run time the definition imports this module, not the reverse.
+    from guichet.catalog.definition import FieldDef, ServiceDefinition
 
 # --- validators ------------------------------------------------------------------------
 
+# A validator receives the value its field type has cleaned (a date for a date field).
 Validator = Callable[[Any], None]
 validators: Registry[Validator] = Registry("validators")
 
@@ -58,24 +69,182 @@ def validate_not_in_future(value: Any) -> None:
 
 # --- field types -----------------------------------------------------------------------
 
+# Keys a service file may use under a field's `messages` to say an error its own way.
+MESSAGE_KEYS = ("required", "invalid", "too_small", "too_large", "too_long")
 
-class PhoneField(forms.CharField):
-    def clean(self, value: Any) -> Any:
-        value = super().clean(value)
-        return parse_phone(value) if value else value
+
+def field_error(field: FieldDef, key: str, default: str | Promise, **params: Any) -> ValidationError:
+    """The error `key` for this field: the service file's own words if it has them, else `default`.
+
+    `default` is a translated text with %(label)s and the given params; a service file's text
+    may say {min}, {max} where the limit goes.
+    """
+    own = field.messages.get(key)
+    if own is not None:
+        text = bilingual(own)
+        for name, value in params.items():
+            text = text.replace("{" + name + "}", str(value))
+        return ValidationError(text, code=key)
+    return ValidationError(str(default) % {"label": bilingual(field.label), **params}, code=key)
 
 
 @dataclass(frozen=True)
 class FieldType:
-    """Builds the form field for a declared field and says how an answer is shown."""
+    """How a declared field is asked (the form widget), checked, stored and shown.
+
+    `clean` turns what was typed, or what was stored, into a Python value, or raises a
+    ValidationError a person can act on; `to_json` stores that value (dates as ISO text).
+    Cleaning a stored value gives it back unchanged, so answers can be checked again at filing.
+    """
 
     build: Callable[[dict[str, Any]], forms.Field]
-    # Turn a cleaned value into JSON and back (dates are kept as ISO strings).
+    clean: Callable[[FieldDef, Any], Any]
+    required_message: str | Promise
     to_json: Callable[[Any], Any] = lambda v: v
     display: Callable[[Any], str] = lambda v: "" if v in (None, "") else str(v)
+    empty: Any = ""  # what an unanswered optional question stores
 
 
 field_types: Registry[FieldType] = Registry("field types")
+
+
+def fold(text: str) -> str:
+    """Lower case without accents or extra spaces: "Agoè-Nyivé " matches "agoe-nyive"."""
+    decomposed = unicodedata.normalize("NFKD", text.strip().casefold())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
+def _text_value(field: FieldDef, value: Any, limit: int) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise field_error(field, "invalid", gettext_lazy("Enter “%(label)s” as text"))
+    text = str(value).strip()
+    if "\x00" in text:
+        raise field_error(field, "invalid", gettext_lazy("Enter “%(label)s” as text"))
+    limit = field.max_length or limit
+    if len(text) > limit:
+        raise field_error(
+            field, "too_long", gettext_lazy("“%(label)s” must be %(max)s characters or fewer"), max=limit
+        )
+    return text
+
+
+def _clean_number(field: FieldDef, value: Any) -> int:
+    number: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    elif isinstance(value, str):
+        # People group digits with spaces ("1 000"); only whole numbers are asked.
+        digits = re.sub(r"[\s\u00a0\u202f]", "", value)
+        if re.fullmatch(r"[+-]?\d{1,15}", digits):
+            number = int(digits)
+    if number is None:
+        raise field_error(field, "invalid", gettext_lazy("Enter a number, like 12"))
+    if field.min_value is not None and number < field.min_value:
+        raise field_error(
+            field, "too_small", gettext_lazy("“%(label)s” must be at least %(min)s"), min=field.min_value
+        )
+    if field.max_value is not None and number > field.max_value:
+        raise field_error(
+            field, "too_large", gettext_lazy("“%(label)s” must be %(max)s or less"), max=field.max_value
+        )
+    return number
+
+
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y")
+
+
+def _clean_date(field: FieldDef, value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        for pattern in DATE_FORMATS:
+            try:
+                parsed = dt.datetime.strptime(value.strip(), pattern).date()  # noqa: DTZ007 (a date, no time)
+            except ValueError:
+                continue
+            if 1900 <= parsed.year <= 2200:
+                return parsed
+    raise field_error(field, "invalid", gettext_lazy("Enter a real date, like 31/12/2025"))
+
+
+def _clean_time(field: FieldDef, value: Any) -> dt.time:
+    if isinstance(value, dt.time):
+        return value.replace(second=0, microsecond=0)
+    if isinstance(value, str):
+        match = re.fullmatch(r"(\d{1,2})\s*[:hH.]\s*(\d{2})(?::\d{2})?", value.strip())
+        if match and int(match[1]) < 24 and int(match[2]) < 60:
+            return dt.time(int(match[1]), int(match[2]))
+    raise field_error(field, "invalid", gettext_lazy("Enter a time, like 14:30"))
+
+
+def _find_option(field: FieldDef, value: Any) -> str | None:
+    """The stored code of a choice: the code itself, or a choice's name in either language."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    options = field.options
+    text = str(value).strip()
+    if any(choice.value == text for choice in options):
+        return text
+    folded = fold(text)
+    for choice in options:
+        if folded in (fold(choice.value), fold(choice.label.fr), fold(choice.label.en)):
+            return choice.value
+    return None
+
+
+def _clean_choice(field: FieldDef, value: Any) -> str:
+    option = _find_option(field, value)
+    if option is None:
+        if field.choices_from == "countries":
+            raise field_error(field, "invalid", gettext_lazy("Choose a country from the list"))
+        raise field_error(field, "invalid", gettext_lazy("Choose one of the options"))
+    return option
+
+
+def _clean_multi_choice(field: FieldDef, value: Any) -> list[str]:
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list | tuple):
+        raise field_error(field, "invalid", gettext_lazy("Choose one of the options"))
+    chosen: list[str] = []
+    for item in items:
+        option = _find_option(field, item)
+        if option is None:
+            raise field_error(field, "invalid", gettext_lazy("Choose one of the options"))
+        if option not in chosen:
+            chosen.append(option)
+    return chosen
+
+
+def _clean_yes_no(field: FieldDef, value: Any) -> str:
+    if value is True or (isinstance(value, str) and fold(value) in {"yes", "oui"}):
+        return "yes"
+    if value is False or (isinstance(value, str) and fold(value) in {"no", "non"}):
+        return "no"
+    raise field_error(field, "invalid", gettext_lazy("Answer yes or no"))
+
+
+def _clean_phone(field: FieldDef, value: Any) -> str:
+    return parse_phone(_text_value(field, value, 30))
+
+
+def _clean_email(field: FieldDef, value: Any) -> str:
+    address = _text_value(field, value, 254)
+    try:
+        validate_email(address)
+    except ValidationError:
+        raise field_error(
+            field, "invalid", gettext_lazy("Enter a valid e-mail address, for example nom@exemple.tg.")
+        ) from None
+    return address
+
+
+def _refuse_file(field: FieldDef, value: Any) -> Any:
+    # Documents are uploaded and checked on their own (dossiers.uploads); no answer holds one.
+    raise field_error(field, "invalid", gettext_lazy("Add “%(label)s” as a document"))
 
 
 def _date_display(value: Any) -> str:
@@ -90,26 +259,41 @@ def _yes_no_display(value: Any) -> str:
     return _("Yes") if value in (True, "yes") else _("No")
 
 
+ENTER = gettext_lazy("Enter “%(label)s”")
+ANSWER = gettext_lazy("Answer “%(label)s”")
+FROM_LIST = gettext_lazy("Choose “%(label)s” from the list")
+
 field_types.register("text")(
-    FieldType(build=lambda kw: forms.CharField(max_length=kw.pop("max_length", None) or 200, **kw))
+    FieldType(
+        build=lambda kw: forms.CharField(max_length=kw.pop("max_length", None) or 200, **kw),
+        clean=lambda f, v: _text_value(f, v, 200),
+        required_message=ENTER,
+    )
 )
 field_types.register("long_text")(
     FieldType(
         build=lambda kw: forms.CharField(
             widget=forms.Textarea(attrs={"rows": 6}), max_length=kw.pop("max_length", None) or 5000, **kw
-        )
+        ),
+        clean=lambda f, v: _text_value(f, v, 5000),
+        required_message=ENTER,
     )
 )
 field_types.register("number")(
     FieldType(
         build=lambda kw: forms.IntegerField(
             min_value=kw.pop("min_value", None), max_value=kw.pop("max_value", None), **kw
-        )
+        ),
+        clean=_clean_number,
+        required_message=ENTER,
+        empty=None,
     )
 )
 field_types.register("date")(
     FieldType(
         build=lambda kw: forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **kw),
+        clean=_clean_date,
+        required_message=ENTER,
         to_json=_iso,
         display=_date_display,
     )
@@ -117,14 +301,27 @@ field_types.register("date")(
 field_types.register("time")(
     FieldType(
         build=lambda kw: forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}), **kw),
+        clean=_clean_time,
+        required_message=ENTER,
         to_json=lambda v: v.strftime("%H:%M") if v else "",
     )
 )
-field_types.register("choice")(FieldType(build=lambda kw: forms.ChoiceField(widget=forms.RadioSelect, **kw)))
+
+
+def _choice_widget(kw: dict[str, Any]) -> forms.Field:
+    # A long list (prefectures, communes) reads better as a drop-down than as radio buttons.
+    widget = forms.Select if len(kw.get("choices") or ()) > 12 else forms.RadioSelect
+    return forms.ChoiceField(widget=widget, **kw)
+
+
+field_types.register("choice")(FieldType(build=_choice_widget, clean=_clean_choice, required_message=ANSWER))
 field_types.register("multi_choice")(
     FieldType(
         build=lambda kw: forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, **kw),
+        clean=_clean_multi_choice,
+        required_message=gettext_lazy("Choose at least one answer to “%(label)s”"),
         display=lambda v: ", ".join(v or ()),
+        empty=[],
     )
 )
 field_types.register("yes_no")(
@@ -132,24 +329,46 @@ field_types.register("yes_no")(
         build=lambda kw: forms.ChoiceField(
             widget=forms.RadioSelect, choices=[("yes", gettext_lazy("Yes")), ("no", gettext_lazy("No"))], **kw
         ),
+        clean=_clean_yes_no,
+        required_message=ANSWER,
         display=_yes_no_display,
     )
 )
 field_types.register("phone")(
     FieldType(
-        build=lambda kw: PhoneField(
+        build=lambda kw: forms.CharField(
             max_length=30, widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}), **kw
-        )
+        ),
+        clean=_clean_phone,
+        required_message=ENTER,
     )
 )
 field_types.register("email")(
     FieldType(
-        build=lambda kw: forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "email"}), **kw)
+        build=lambda kw: forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "email"}), **kw),
+        clean=_clean_email,
+        required_message=ENTER,
     )
 )
-field_types.register("country")(FieldType(build=lambda kw: forms.ChoiceField(**kw)))
+# A country is a choice from the `countries` list (see catalog.lists).
+field_types.register("country")(
+    FieldType(build=lambda kw: forms.ChoiceField(**kw), clean=_clean_choice, required_message=FROM_LIST)
+)
 # Files are uploaded on their own (see dossiers.uploads); the form only collects them.
-field_types.register("file")(FieldType(build=lambda kw: forms.FileField(**kw)))
+field_types.register("file")(
+    FieldType(
+        build=lambda kw: forms.FileField(**kw),
+        clean=_refuse_file,
+        required_message=gettext_lazy("Add “%(label)s”"),
+        empty=None,
+    )
+)
+
+
+def required_error(field: FieldDef) -> ValidationError:
+    """The error for a required question left unanswered, named after its label."""
+    default = FROM_LIST if field.choices_from else field_types[field.type].required_message
+    return field_error(field, "required", default)
 
 
 # --- fee rules -------------------------------------------------------------------------
@@ -157,6 +376,8 @@ field_types.register("file")(FieldType(build=lambda kw: forms.FileField(**kw)))
 
 @dataclass(frozen=True)
 class FeeLine:
+    """A line a dossier owes once filed."""
+
     label: dict[str, str]  # {"fr": ..., "en": ...}
     amount: int  # whole XOF
 
@@ -164,8 +385,45 @@ class FeeLine:
         return {"label": self.label, "amount": self.amount}
 
 
+@dataclass(frozen=True)
+class OverviewLine:
+    """A line of what a service costs, said before anyone answers (in the reader's language)."""
+
+    label: str
+    amount: int | None = None  # whole XOF, when known
+    detail: str = ""  # what the amount is for: "× Number of agents", "per traveller"...
+
+
+@dataclass(frozen=True)
+class FeeOverview:
+    """What a service costs, for its page: pages render it as it is, whatever the rule."""
+
+    lines: tuple[OverviewLine, ...] = ()
+    note: str = ""  # said before the lines
+    free: bool = False
+    total: int | None = None  # when the whole amount is known before any answer
+    payment: str = ""  # when one pays
+
+    @classmethod
+    def paid_at_filing(cls, lines: tuple[OverviewLine, ...], note: str = "", **kwargs: Any) -> FeeOverview:
+        return cls(
+            lines=lines,
+            note=note,
+            payment=_("You pay once your request is filed. Fees are not refunded if the request is refused."),
+            **kwargs,
+        )
+
+
 class FeeRule(Protocol):
+    """A way of pricing a service; a service file names it under `fee.rule`.
+
+    `check` refuses bad parameters when the file is loaded; `overview` says what the service
+    costs on its page; `lines` gives what a dossier owes once filed (nothing yet for a rule
+    whose amount staff set after review).
+    """
+
     def check(self, params: dict[str, Any], field_names: Collection[str]) -> None: ...
+    def overview(self, params: dict[str, Any], definition: ServiceDefinition) -> FeeOverview: ...
     def lines(self, params: dict[str, Any], answers: dict[str, Any]) -> list[FeeLine]: ...
 
 
@@ -173,8 +431,6 @@ fee_rules: Registry[FeeRule] = Registry("fee rules")
 
 
 def _check_lines(lines: Any, path: str) -> None:
-    from guichet.catalog.definition import DefinitionError
-
     if not isinstance(lines, list) or not lines:
         raise DefinitionError(f"{path}: a list of lines, each with a label (fr, en) and a whole amount")
     for line in lines:
@@ -186,9 +442,16 @@ def _check_lines(lines: Any, path: str) -> None:
             raise DefinitionError(f"{path}: every line needs a label in fr and en")
 
 
+def _overview_lines(lines: list[dict[str, Any]]) -> tuple[OverviewLine, ...]:
+    return tuple(OverviewLine(label=bilingual(line["label"]), amount=line["amount"]) for line in lines)
+
+
 class Free:
     def check(self, params: dict[str, Any], field_names: Collection[str]) -> None:
         pass
+
+    def overview(self, params: dict[str, Any], definition: ServiceDefinition) -> FeeOverview:
+        return FeeOverview(free=True, note=_("This service costs nothing."))
 
     def lines(self, params: dict[str, Any], answers: dict[str, Any]) -> list[FeeLine]:
         return []
@@ -200,6 +463,10 @@ class Fixed:
     def check(self, params: dict[str, Any], field_names: Collection[str]) -> None:
         _check_lines(params.get("lines"), "fee.lines")
 
+    def overview(self, params: dict[str, Any], definition: ServiceDefinition) -> FeeOverview:
+        lines = _overview_lines(params["lines"])
+        return FeeOverview.paid_at_filing(lines, total=sum(line["amount"] for line in params["lines"]))
+
     def lines(self, params: dict[str, Any], answers: dict[str, Any]) -> list[FeeLine]:
         return [FeeLine(label=line["label"], amount=line["amount"]) for line in params["lines"]]
 
@@ -208,8 +475,6 @@ class ByOption:
     """One amount per value of a choice field (an entry authorization by duration)."""
 
     def check(self, params: dict[str, Any], field_names: Collection[str]) -> None:
-        from guichet.catalog.definition import DefinitionError
-
         if params.get("field") not in field_names or (
             isinstance(field_names, Mapping) and field_names[params["field"]] not in {"choice", "yes_no"}
         ):
@@ -217,6 +482,17 @@ class ByOption:
         amounts = params.get("amounts")
         if not isinstance(amounts, dict) or not all(isinstance(v, int) and v >= 0 for v in amounts.values()):
             raise DefinitionError("fee.amounts: a mapping from each choice to a whole amount")
+
+    def overview(self, params: dict[str, Any], definition: ServiceDefinition) -> FeeOverview:
+        question = definition.field(params["field"])
+        lines = tuple(
+            OverviewLine(label=question.choice_label(value), amount=amount)
+            for value, amount in params["amounts"].items()
+        )
+        note = _("The fee depends on your answer to “%(question)s”:") % {
+            "question": bilingual(question.label)
+        }
+        return FeeOverview.paid_at_filing(lines, note)
 
     def lines(self, params: dict[str, Any], answers: dict[str, Any]) -> list[FeeLine]:
         option = str(answers.get(params["field"], ""))
@@ -231,8 +507,6 @@ class PerUnit:
     """A count read from a field times a unit price, plus fixed lines (agents × hours × rate)."""
 
     def check(self, params: dict[str, Any], field_names: Collection[str]) -> None:
-        from guichet.catalog.definition import DefinitionError
-
         factors = params.get("factors") or []
         if not isinstance(factors, list):
             raise DefinitionError("fee.factors: a list of number fields")
@@ -246,6 +520,18 @@ class PerUnit:
             raise DefinitionError("fee.unit_price: a whole amount of XOF, 0 or more")
         if params.get("fixed"):
             _check_lines(params["fixed"], "fee.fixed")
+
+    def overview(self, params: dict[str, Any], definition: ServiceDefinition) -> FeeOverview:
+        factors = [bilingual(definition.field(name).label) for name in params.get("factors") or []]
+        per_unit = OverviewLine(
+            label=bilingual(params.get("label") or {"fr": "Prestation", "en": "Service"}),
+            amount=params["unit_price"],
+            detail=" ".join(f"× {factor}" for factor in factors),
+        )
+        return FeeOverview.paid_at_filing(
+            (*_overview_lines(params.get("fixed") or []), per_unit),
+            _("The fee depends on your answers; you will see the exact amount before you file."),
+        )
 
     def lines(self, params: dict[str, Any], answers: dict[str, Any]) -> list[FeeLine]:
         quantity = 1

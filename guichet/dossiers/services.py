@@ -25,6 +25,7 @@ from guichet.audit import services as audit
 from guichet.catalog.definition import FieldDef
 from guichet.catalog.models import Service
 from guichet.catalog.services import compute_fee
+from guichet.catalog.validation import validate_answers, validate_filing
 from guichet.core.actors import Actor, ActorKind
 from guichet.core.errors import DomainError, InvalidInput, PermissionRefused, TransitionNotAllowed
 from guichet.core.workdays import add_working_days, working_days_between
@@ -278,13 +279,18 @@ def start_anonymous_dossier(
 
 @transaction.atomic
 def save_answers(dossier: Dossier, *, actor: Actor, answers: dict[str, Any]) -> Dossier:
-    """Keep the answers of a step in the draft (nothing typed is lost between steps)."""
+    """Keep the answers of a step in the draft, checked by the catalogue: a wrong one stores nothing."""
     _require_applicant(dossier, actor)
     locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
     if locked.state != S.DRAFT:
         raise TransitionNotAllowed(DossierState(locked.state).label, S.DRAFT.label)
-    known = {f.name for f in locked.definition.fields}
-    locked.answers = {**locked.answers, **{k: v for k, v in answers.items() if k in known}}
+    definition = locked.definition
+    known = {f.name for f in definition.fields if f.type != "file"}
+    given = {k: v for k, v in answers.items() if k in known}
+    cleaned, errors = validate_answers(definition, given, fields=given.keys(), context=locked.answers)
+    if errors:
+        raise InvalidInput(errors=errors)
+    locked.answers = {**locked.answers, **cleaned}
     locked.save(update_fields=["answers", "updated_at"])
     dossier.answers = locked.answers
     return locked
@@ -358,20 +364,10 @@ def remove_document(dossier: Dossier, *, actor: Actor, document_id: int) -> None
 
 
 def missing_answers(dossier: Dossier) -> list[FieldDef]:
-    """Required questions (and documents) still unanswered, given the answers so far."""
+    """Questions (and documents) still to answer: unanswered, or answered with what the catalogue refuses."""
     documents = set(dossier.documents.values_list("field_name", flat=True))
-    missing = []
-    for field in dossier.definition.fields:
-        if not field.required or not field.visible(dossier.answers):
-            continue
-        answered = (
-            field.name in documents
-            if field.type == "file"
-            else dossier.answers.get(field.name) not in (None, "", [])
-        )
-        if not answered:
-            missing.append(field)
-    return missing
+    _cleaned, errors = validate_filing(dossier.definition, dossier.answers, documents=documents)
+    return [field for field in dossier.definition.fields if field.name in errors]
 
 
 @transaction.atomic
@@ -381,10 +377,13 @@ def submit_dossier(dossier: Dossier, *, actor: Actor) -> Dossier:
     locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
     if locked.state != S.DRAFT:
         raise TransitionNotAllowed(DossierState(locked.state).label, S.SUBMITTED.label)
-    missing = missing_answers(locked)
-    if missing:
-        raise DossierIncomplete(errors={f.name: [_("Answer this question.")] for f in missing})
     definition = locked.definition
+    documents = set(locked.documents.values_list("field_name", flat=True))
+    # Stored answers are checked again: the draft may predate a rule, or come from elsewhere.
+    cleaned, errors = validate_filing(definition, locked.answers, documents=documents)
+    if errors:
+        raise DossierIncomplete(errors=errors)
+    locked.answers = {**locked.answers, **cleaned}
     lines = compute_fee(definition, locked.answers)
     locked.fee_lines = [line.as_dict() for line in lines]
     locked.fee_total = sum(line.amount for line in lines)

@@ -1,0 +1,91 @@
+"""Reference lists a service file can name instead of asking for free text.
+
+A field says `choices_from: togo_prefectures` (or is a `country` field) and its choices come
+from here: Togo's regions, prefectures and communes from `reference/togo.yaml`, and the
+world's countries with their French and English names from Babel (ISO 3166 codes).
+A new list is one function registered by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from babel import Locale
+
+from guichet.core.registry import Registry
+
+REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
+
+
+@dataclass(frozen=True)
+class ListItem:
+    """One entry: the code stored in answers, its name in French and English, its parent's code."""
+
+    value: str
+    label: dict[str, str]
+    parent: str = ""
+
+
+ReferenceList = Callable[[], tuple[ListItem, ...]]
+reference_lists: Registry[ReferenceList] = Registry("reference lists")
+
+
+@cache
+def _togo() -> list[dict[str, Any]]:
+    data = yaml.safe_load((REFERENCE_DIR / "togo.yaml").read_text(encoding="utf-8"))
+    regions: list[dict[str, Any]] = data["regions"]
+    return regions
+
+
+def _same_name(name: Any) -> dict[str, str]:
+    # Place names are written the same way in both languages unless the file says otherwise.
+    return (
+        {"fr": str(name["fr"]), "en": str(name["en"])} if isinstance(name, dict) else {"fr": name, "en": name}
+    )
+
+
+@reference_lists.register("togo_regions")
+@cache
+def togo_regions() -> tuple[ListItem, ...]:
+    return tuple(ListItem(str(r["code"]), _same_name(r["name"])) for r in _togo())
+
+
+@reference_lists.register("togo_prefectures")
+@cache
+def togo_prefectures() -> tuple[ListItem, ...]:
+    return tuple(
+        ListItem(str(p["code"]), _same_name(p["name"]), parent=str(r["code"]))
+        for r in _togo()
+        for p in r["prefectures"]
+    )
+
+
+@reference_lists.register("togo_communes")
+@cache
+def togo_communes() -> tuple[ListItem, ...]:
+    return tuple(
+        ListItem(str(c["code"]), _same_name(c["name"]), parent=str(p["code"]))
+        for r in _togo()
+        for p in r["prefectures"]
+        for c in p["communes"]
+    )
+
+
+# Babel's territories include groupings and placeholders that are not countries.
+_NOT_COUNTRIES = frozenset({"ZZ", "EU", "UN", "EZ", "QO", "XA", "XB", "XK"})
+
+
+@reference_lists.register("countries")
+@cache
+def countries() -> tuple[ListItem, ...]:
+    french, english = Locale.parse("fr").territories, Locale.parse("en").territories
+    return tuple(
+        ListItem(code, {"fr": str(french[code]), "en": str(english.get(code, french[code]))})
+        for code in sorted(french)
+        if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
+    )
