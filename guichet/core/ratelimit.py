@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import math
+import time
+
 from django.core.cache import cache
 from django.utils.functional import Promise
 
 from guichet.core.errors import RateLimited
+
+# Past its free attempts, an address waits 2, 4, 8 ... seconds, at most an hour, and the
+# count of its misses is forgotten a day after the last one.
+MAX_WAIT_SECONDS = 3600
+FAILURES_KEPT_SECONDS = 24 * 3600
 
 
 def count(key: str, *, window_seconds: int) -> int:
@@ -31,3 +39,30 @@ def exceeded(key: str, limit: int) -> bool:
 
 def reset(key: str) -> None:
     cache.delete(key)
+
+
+def _now() -> float:
+    return time.time()
+
+
+def wait_seconds(key: str) -> int:
+    """How long `key` must still wait after its last miss (0: it may try now)."""
+    until = cache.get(f"{key}:until")
+    if until is None:
+        return 0
+    return max(0, math.ceil(float(until) - _now()))
+
+
+def slow_down(key: str, *, free_attempts: int) -> int:
+    """Count one miss for `key`; past `free_attempts`, make it wait twice as long as the last time.
+
+    Nothing is ever refused for good: the wait ends, so a person who mistyped is slowed,
+    while guessing a code of 80 bits stays out of reach. Returns the wait, in seconds.
+    """
+    misses = count(f"{key}:misses", window_seconds=FAILURES_KEPT_SECONDS)
+    beyond = misses - free_attempts
+    if beyond <= 0:
+        return 0
+    wait = min(2**beyond, MAX_WAIT_SECONDS)
+    cache.set(f"{key}:until", _now() + wait, timeout=wait)
+    return wait

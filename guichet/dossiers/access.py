@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils.translation import ngettext
 
 from guichet.accounts.models import User
 from guichet.accounts.roles import Permission
 from guichet.catalog.models import ServiceVersion
 from guichet.core import ratelimit
 from guichet.core.actors import Actor
-from guichet.core.errors import NotFound
+from guichet.core.errors import NotFound, RateLimited
 from guichet.dossiers.models import Dossier
 from guichet.dossiers.references import InvalidReference, normalise
 from guichet.dossiers.services import is_applicant, receipt_matches, staff_can
@@ -69,13 +70,30 @@ def find_dossier_by_reference(reference: str) -> Dossier | None:
 
 
 def get_dossier_for_receipt_holder(reference: str, code: str, *, client_ip: str) -> Dossier:
-    """An anonymous filer's dossier, opened with its receipt code; guesses are rate-limited."""
-    canonical = parse_reference(reference)
-    limit = int(settings.GUICHET["RECEIPT_MAX_ATTEMPTS"])
-    ratelimit.hit(f"receipt:{canonical}", limit)
-    if client_ip:
-        ratelimit.hit(f"receipt-ip:{client_ip}", limit * 3)
-    dossier = find_dossier_by_reference(canonical)
+    """An anonymous filer's dossier, opened with its receipt code.
+
+    Wrong codes slow down the address that typed them, with a delay that doubles at each
+    further miss; the dossier itself is never locked, so nobody can lock its owner out by
+    guessing. Every reference, real or not, counts and answers the same way.
+    """
+    key = f"receipt-ip:{client_ip or 'unknown'}"
+    wait = ratelimit.wait_seconds(key)
+    if wait:
+        raise RateLimited(
+            ngettext(
+                "Too many wrong receipt codes were typed from this connection. "
+                "Wait %(seconds)d second, then try again.",
+                "Too many wrong receipt codes were typed from this connection. "
+                "Wait %(seconds)d seconds, then try again.",
+                wait,
+            )
+            % {"seconds": wait}
+        )
+    try:
+        dossier = find_dossier_by_reference(reference)
+    except NotFound:
+        dossier = None
     if dossier is None or not receipt_matches(dossier, code):
+        ratelimit.slow_down(key, free_attempts=int(settings.GUICHET["RECEIPT_MAX_ATTEMPTS"]))
         raise NotFound()
     return dossier

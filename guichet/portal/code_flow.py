@@ -43,11 +43,13 @@ def code_page(
     on_success: Callable[[], HttpResponse],
     context: dict[str, object],
     scope: str = "",
+    tell_nothing: bool = False,
 ) -> HttpResponse:
     """Show the code form; check the code; resend on demand.
 
     `contact` is None when the code went nowhere (a tracking reference that does not
-    exist): the page then answers exactly as for a wrong code, so it tells nothing.
+    exist). With `tell_nothing`, every miss, refusal and resend answers in the same words
+    whether or not a code went somewhere, so the page says nothing about the reference.
     """
     form = CodeForm()
     if request.method == "POST":
@@ -56,7 +58,13 @@ def code_page(
                 if contact is not None:
                     send_code(request, contact, purpose=purpose, scope=scope)
             except DomainError as exc:
-                messages.error(request, str(exc))
+                if not tell_nothing:
+                    messages.error(request, str(exc))
+                    return redirect(request.get_full_path())
+            if tell_nothing:
+                messages.success(
+                    request, _("If the reference exists, we sent a new code. It replaces the previous one.")
+                )
             else:
                 messages.success(request, _("We sent a new code. It replaces the previous one."))
             return redirect(request.get_full_path())
@@ -67,7 +75,15 @@ def code_page(
                     raise CodeInvalid()
                 verify_code(contact, purpose=purpose, code=form.cleaned_data["code"], scope=scope)
             except DomainError as exc:
-                form.add_error("code", str(exc))
+                form.add_error(
+                    "code",
+                    _(
+                        "This code does not open this file. Check the code and the reference, "
+                        "or ask for a new code."
+                    )
+                    if tell_nothing
+                    else str(exc),
+                )
             else:
                 return on_success()
     return render(request, "portal/code.html", {"form": form, **context})

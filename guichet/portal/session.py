@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, QueryDict
 from django.utils import timezone
 
 from guichet.accounts.contacts import Contact
@@ -28,6 +28,10 @@ RECEIPT_CODES_SESSION_KEY = "guichet_receipt_codes"
 PENDING_START_SESSION_KEY = "guichet_pending_start"
 PENDING_CONTACT_SESSION_KEY = "guichet_pending_contact"
 TRACK_SESSION_KEY = "guichet_track"
+STASHED_STEP_SESSION_KEY = "guichet_stashed_step"
+# What a stash of typed answers may hold: enough for any step, not a place to store files.
+STASH_MAX_FIELDS = 100
+STASH_MAX_CHARS = 20000
 
 
 def _now() -> float:
@@ -119,6 +123,40 @@ def pending_start(request: HttpRequest) -> tuple[str, uuid.UUID] | None:
 
 def clear_pending_start(request: HttpRequest) -> None:
     request.session.pop(PENDING_START_SESSION_KEY, None)
+
+
+# --- what was typed on a step when the session had ended ----------------------------------
+
+
+def stash_typed_step(request: HttpRequest, reference: str, step_key: str) -> None:
+    """Keep what was POSTed on a step this session could not open, until the person proves it is theirs."""
+    values = {
+        name: request.POST.getlist(name)[:20]
+        for name in list(request.POST)[:STASH_MAX_FIELDS]
+        if name not in {"csrfmiddlewaretoken", "remove", "action"}
+    }
+    if sum(len(v) for vs in values.values() for v in vs) > STASH_MAX_CHARS:
+        return
+    request.session[STASHED_STEP_SESSION_KEY] = {
+        "reference": reference,
+        "step": step_key,
+        "values": values,
+        "stashed_at": _now(),
+    }
+
+
+def pop_typed_step(request: HttpRequest, reference: str, step_key: str) -> QueryDict | None:
+    """What was kept for this step of this draft, once; None if nothing (or too old)."""
+    data = request.session.get(STASHED_STEP_SESSION_KEY)
+    if not isinstance(data, dict) or data.get("reference") != reference or data.get("step") != step_key:
+        return None
+    request.session.pop(STASHED_STEP_SESSION_KEY, None)
+    if not _still_valid(data.get("stashed_at")):
+        return None
+    typed = QueryDict(mutable=True)
+    for name, values in dict(data.get("values") or {}).items():
+        typed.setlist(str(name), [str(v) for v in values])
+    return typed
 
 
 # --- who acts -----------------------------------------------------------------------------

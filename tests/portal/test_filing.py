@@ -393,8 +393,8 @@ def test_anonymous_filer_sees_the_receipt_code_once_and_can_come_back_with_it(cl
 
     other = Client()
     response = other.post(reverse("portal:track"), {"reference": dossier.reference.lower().replace("-", " ")})
-    assert response["Location"] == reverse("portal:track_receipt")
-    response = other.post(reverse("portal:track_receipt"), {"receipt_code": "0000-0000-0000-0000-0000"})
+    assert response["Location"] == reverse("portal:track_code")  # as for any reference
+    response = other.post(reverse("portal:track_receipt"), {"receipt_code": "0000-0000-0000-0000"})
     assert response.status_code == 400
     assert "does not match" in response.content.decode()
     response = other.post(reverse("portal:track_receipt"), {"receipt_code": code.lower()})

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import get_language
 
 from guichet.catalog.definition import ServiceDefinition
@@ -52,3 +54,19 @@ def resume_url(dossier: Dossier) -> str:
         if any(f.name in missing for f in step_def.fields):
             return step_url(dossier, step_def.key)
     return reverse("portal:check", kwargs={"reference": dossier.reference})
+
+
+def with_language(response: HttpResponse, language: str) -> HttpResponse:
+    """Pages follow the account's language from now on."""
+    if language in dict(settings.LANGUAGES):
+        translation.activate(language)
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        )
+    return response

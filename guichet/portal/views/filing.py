@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -37,7 +38,9 @@ from guichet.portal.forms import finish_step_form
 from guichet.portal.views.common import (
     first_step_url,
     step_url,
+    with_language,
 )
+from guichet.portal.views.tracking import prove_ownership
 
 S = DossierState
 
@@ -124,7 +127,12 @@ def _missing_documents(dossier: Dossier, form: StepForm) -> None:
 @require_http_methods(["GET", "POST"])
 def step(request: HttpRequest, reference: str, step_key: str) -> HttpResponse:
     """One step of the request: questions and documents; nothing typed is lost."""
-    found = session.dossier_for_request(request, reference)
+    try:
+        found = session.dossier_for_request(request, reference)
+    except Http404:
+        if request.method == "POST":
+            session.stash_typed_step(request, reference, step_key)
+        return prove_ownership(request, reference, session_ended=True)
     dossier = found.dossier
     if dossier.state != S.DRAFT:
         return redirect("portal:dossier", reference=dossier.reference)
@@ -137,11 +145,32 @@ def step(request: HttpRequest, reference: str, step_key: str) -> HttpResponse:
         return redirect(first_step_url(dossier))
 
     if request.method == "GET":
-        form = finish_step_form(StepForm(step=current, answers=dossier.answers), definition)
-        return _render_step(request, dossier, current, form)
+        return _show_step(request, dossier, current)
+    return _post_step(request, found, current)
+
+
+def _post_step(request: HttpRequest, found: session.ApplicantDossier, current: StepDef) -> HttpResponse:
+    """Save and continue; or remove a file; or switch language keeping what was typed."""
+    language = request.POST.get("switch_language", "")
+    if language in dict(settings.LANGUAGES):
+        # Typed answers wait in the session, unjudged, while the page comes back in the other language.
+        session.stash_typed_step(request, found.dossier.reference, current.key)
+        return with_language(redirect(request.get_full_path()), language)
     if "remove" in request.POST:
         return _remove_and_redisplay(request, found, current)
     return _save_step(request, found, current)
+
+
+def _show_step(request: HttpRequest, dossier: Dossier, current: StepDef) -> HttpResponse:
+    """The step with the saved answers, and what was typed there before a session ended or a switch."""
+    kept = session.pop_typed_step(request, dossier.reference, current.key)
+    answers = dossier.answers if kept is None else {**dossier.answers, **_typed_values(kept, current)}
+    form = finish_step_form(StepForm(step=current, answers=answers), dossier.definition)
+    if kept is not None:
+        messages.info(
+            request, _("What you typed on this page is back. Check it, then press Save and continue.")
+        )
+    return _render_step(request, dossier, current, form)
 
 
 def _remove_and_redisplay(
@@ -199,7 +228,10 @@ def _field_links(dossier: Dossier, names: list[str]) -> list[dict[str, str]]:
 @require_http_methods(["GET", "POST"])
 def check(request: HttpRequest, reference: str) -> HttpResponse:
     """Check your answers, then file."""
-    found = session.dossier_for_request(request, reference)
+    try:
+        found = session.dossier_for_request(request, reference)
+    except Http404:
+        return prove_ownership(request, reference, session_ended=True)
     dossier, actor = found.dossier, found.actor
     if dossier.state != S.DRAFT:
         # A second click on "File my request" lands here: the first one did the work.
@@ -245,7 +277,10 @@ def check(request: HttpRequest, reference: str) -> HttpResponse:
 @never_cache
 def confirmation(request: HttpRequest, reference: str) -> HttpResponse:
     """The reference in large type, what happens next; an anonymous filer's receipt code, once."""
-    found = session.dossier_for_request(request, reference)
+    try:
+        found = session.dossier_for_request(request, reference)
+    except Http404:
+        return prove_ownership(request, reference)
     dossier = found.dossier
     if dossier.state == S.DRAFT:
         return redirect("portal:check", reference=dossier.reference)

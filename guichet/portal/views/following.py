@@ -37,6 +37,7 @@ from guichet.portal.views.common import (
     resume_url,
     staff_refused,
 )
+from guichet.portal.views.tracking import prove_ownership
 
 S = DossierState
 
@@ -82,7 +83,11 @@ def _dossier_page(
 @never_cache
 def dossier_detail(request: HttpRequest, reference: str) -> HttpResponse:
     """Where a file stands: state, due date, fee, answers, documents, the public timeline."""
-    found = session.dossier_for_request(request, reference)
+    try:
+        found = session.dossier_for_request(request, reference)
+    except Http404:
+        # A link from a message, opened on any phone: the way to prove it is theirs, then back here.
+        return prove_ownership(request, reference)
     return _dossier_page(request, found.dossier)
 
 

@@ -29,7 +29,7 @@ from guichet.core.http import client_ip
 from guichet.portal.account_forms import ContactForm, PasswordSignInForm, ProfileForm
 from guichet.portal.code_flow import code_page, safe_next, send_code
 from guichet.portal.session import is_staff, signed_in_user
-from guichet.portal.views.common import staff_refused
+from guichet.portal.views.common import staff_refused, with_language
 
 SIGN_IN_PENDING_SESSION_KEY = "guichet_sign_in_pending"
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -41,27 +41,22 @@ def _next(request: HttpRequest) -> str:
     )
 
 
-def _with_language(response: HttpResponse, language: str) -> HttpResponse:
-    """Pages follow the account's language from now on."""
-    if language in dict(settings.LANGUAGES):
-        translation.activate(language)
-        response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME,
-            language,
-            max_age=settings.LANGUAGE_COOKIE_AGE,
-            path=settings.LANGUAGE_COOKIE_PATH,
-            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-            secure=settings.LANGUAGE_COOKIE_SECURE,
-            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-        )
-    return response
+def complete_sign_in(request: HttpRequest, user: User, next_url: str) -> HttpResponse:
+    """Sign `user` in and go on to `next_url`, in the language the person chose on this visit.
 
-
-def _sign_in(request: HttpRequest, user: User, next_url: str) -> HttpResponse:
+    A language switched to before signing in stays: the account's language applies only
+    to someone who never chose one here.
+    """
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
     # login() gives the session a new key: a key known before sign-in is worth nothing after.
     login(request, user, backend=MODEL_BACKEND)
+    if chosen in dict(settings.LANGUAGES):
+        translation.activate(chosen)
+        messages.success(request, _("You are signed in."))
+        return redirect(next_url)
+    response = with_language(redirect(next_url), user.language)
     messages.success(request, _("You are signed in."))
-    return _with_language(redirect(next_url), user.language)
+    return response
 
 
 @never_cache
@@ -114,7 +109,7 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             messages.error(request, str(exc))
             return redirect("accounts:sign_in")
-        return _sign_in(request, user, next_url)
+        return complete_sign_in(request, user, next_url)
 
     return code_page(
         request,
@@ -146,7 +141,7 @@ def password_sign_in(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             form.add_error(None, str(exc))
         else:
-            return _sign_in(request, user, next_url)
+            return complete_sign_in(request, user, next_url)
     return render(
         request,
         "portal/password_sign_in.html",
@@ -183,7 +178,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         if password:
             # A new password changes the session's hash: keep this session signed in.
             update_session_auth_hash(request, user)
-        response = _with_language(redirect("accounts:profile"), user.language)
+        response = with_language(redirect("accounts:profile"), user.language)
         messages.success(request, _("Your profile was saved."))
         return response
     return render(request, "portal/profile.html", {"form": form, "account": user})
