@@ -113,8 +113,8 @@ def make_dossier(
         dossiers.request_information(
             dossier, actor=Actor.for_user(agent), message="Précisez le commissariat."
         )
-    elif state == DossierState.CLOSED:
-        dossiers.close_dossier(dossier, actor=Actor.for_user(agent), answer="Merci, c'est noté.")
+    elif state == DossierState.ANSWERED:
+        dossiers.answer_dossier(dossier, actor=Actor.for_user(agent), answer="Merci, c'est noté.")
     elif state == DossierState.REJECTED:
         dossiers.reject_dossier(dossier, actor=Actor.for_user(agent), reason="Hors sujet.")
     elif state == DossierState.WITHDRAWN:

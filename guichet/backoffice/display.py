@@ -4,26 +4,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
 
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from guichet.accounts.contacts import format_phone
-from guichet.accounts.models import Unit
 from guichet.catalog.display import display_answer
 from guichet.core.actors import ActorKind
 from guichet.dossiers.models import Dossier, DossierDocument, DossierEvent, EventKind
-
-
-def localized(value: Any) -> str:
-    """A unit's name, or a {"fr": ..., "en": ...} label, in the active language."""
-    english = translation.get_language() == "en"
-    if isinstance(value, Unit):
-        return value.name_en if english else value.name_fr
-    if isinstance(value, dict):
-        return str(value.get("en" if english else "fr") or value.get("fr") or "")
-    return str(value)
 
 
 @dataclass(frozen=True)
@@ -107,11 +94,14 @@ def applicant_of(dossier: Dossier) -> Applicant:
     )
 
 
+APPLICANT_KINDS = frozenset({ActorKind.CITIZEN, ActorKind.GUEST, ActorKind.ANONYMOUS, ActorKind.RECEIPT_HOLDER})
+
+
 def event_author(event: DossierEvent, dossier: Dossier) -> str:
     """Staff are named; the applicant is 'the applicant' (so an anonymous one stays unnamed)."""
     if event.actor_kind == ActorKind.STAFF and event.actor_user is not None:
         return event.actor_user.display_name
-    if event.actor_kind in {ActorKind.CITIZEN, ActorKind.GUEST, ActorKind.ANONYMOUS}:
+    if event.actor_kind in APPLICANT_KINDS:
         return _("The applicant")
     return _("Guichet (automatic)")
 

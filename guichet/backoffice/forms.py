@@ -21,13 +21,11 @@ class QueueFilterForm(forms.Form):
     UNASSIGNED = "nobody"
 
     q = forms.CharField(
-        label=_("Reference"),
+        label=_("Reference, name or phone"),
         required=False,
         max_length=40,
-        widget=forms.TextInput(
-            attrs={"type": "search", "autocapitalize": "characters", "spellcheck": "false"}
-        ),
-        help_text=_("All or part of it, for example SUG-7K3M."),
+        widget=forms.TextInput(attrs={"type": "search", "spellcheck": "false"}),
+        help_text=_("All or part of it, for example SUG-7K3M, Mensah or 90 12 34 56."),
     )
     service = forms.ChoiceField(label=_("Service"), required=False)
     state = forms.ChoiceField(
@@ -45,6 +43,7 @@ class QueueFilterForm(forms.Form):
         choices=[("", _("Anyone")), (ASSIGNED_TO_ME, _("Me")), (UNASSIGNED, _("Nobody yet"))],
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    news = forms.BooleanField(label=_("New from the applicant only"), required=False)
 
     def __init__(
         self, *args: Any, services: list[tuple[str, str]], units: list[tuple[str, str]], **kwargs: Any
@@ -151,15 +150,15 @@ class RejectForm(ActionForm):
     )
 
 
-class CloseForm(ActionForm):
-    prefix_name = "close"
+class AnswerForm(ActionForm):
+    prefix_name = "answer"
 
     answer = forms.CharField(
         label=_("Answer to the applicant"),
         widget=_text_area(6),
         max_length=4000,
         error_messages={"required": _("Write the answer: the applicant will read it.")},
-        help_text=_("Sending the answer closes the request."),
+        help_text=_("The applicant reads this answer; the request is then marked as answered."),
     )
 
 

@@ -1,8 +1,8 @@
-"""Back-office pages: the queue, a dossier and the actions on it (the outbox is in outbox.py).
+"""Back-office pages: the queue, a dossier and the actions on it.
 
-Views parse, call a use case of `guichet.dossiers.services`, and render. Which dossier a
-staff member may see comes from `guichet.dossiers.access`; what they may do to it is
-decided by the use case (the forms shown are only a courtesy).
+Views parse, call a use case of `guichet.dossiers.services`, and render. Which dossiers a
+staff member may see comes from `guichet.dossiers.access`; what they may do to one comes
+from `guichet.dossiers.actions.available_actions`, which each use case enforces again.
 """
 
 from __future__ import annotations
@@ -13,34 +13,43 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, F, QuerySet, Value
+from django.db.models import Count, F, Q, QuerySet, Value
 from django.db.models.functions import Replace
 from django.http import FileResponse, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from guichet.accounts.models import User
-from guichet.accounts.roles import ROLE_PERMISSIONS, Permission
+from guichet.accounts.roles import Permission
 from guichet.backoffice import display
 from guichet.backoffice.decorators import StaffRequest, forbidden, not_found, staff_required
 from guichet.backoffice.forms import (
     ActionForm,
+    AnswerForm,
     ApproveForm,
     AssignForm,
-    CloseForm,
     MessageForm,
     NoteForm,
     QueueFilterForm,
     RejectForm,
     RequestInfoForm,
 )
-from guichet.catalog.models import Service, ServiceVersion
+from guichet.catalog.definition import Confidentiality
 from guichet.core.actors import Actor
 from guichet.core.errors import DomainError, InvalidInput, NotFound, PermissionRefused
+from guichet.core.text import bilingual
 from guichet.dossiers import services as dossiers
-from guichet.dossiers.access import dossiers_for_staff, get_dossier_for_staff
+from guichet.dossiers.access import (
+    assignable_staff,
+    dossiers_for_staff,
+    get_dossier_for_staff,
+    services_for_staff,
+    units_for_staff,
+)
+from guichet.dossiers.actions import STAFF_ACTIONS, ActionName, available_actions, require_action
 from guichet.dossiers.models import Dossier, DossierQuerySet
 from guichet.dossiers.states import DossierState
 
@@ -60,35 +69,42 @@ def _query_string(params: QueryDict, **changes: str | None) -> str:
 
 # --- the queue ----------------------------------------------------------------------------
 
+# A search of this many digits or more, and nothing else, may be part of a phone number.
+PHONE_MIN_DIGITS = 6
 
-def _search_reference(queryset: QuerySet[Dossier], text: str) -> QuerySet[Dossier]:
-    # References are stored as SUG-7K3M-9QXT; people type them with or without dashes.
+
+def _search(queryset: QuerySet[Dossier], text: str) -> QuerySet[Dossier]:
+    """Dossiers whose reference, applicant's name or phone number contains what was typed.
+
+    References are stored as SUG-7K3M-9QXT and typed with or without dashes; phones are
+    stored as +22890000001 and typed with spaces. Each word of a name must match the first
+    or last name. Anonymous filers are never found by a name or a phone number.
+    """
+    text = text.strip()
     compact = "".join(ch for ch in text.upper() if ch.isalnum())
     if not compact:
         return queryset
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if digits == compact:
+        # Only digits: a phone number (or a part of a reference), never a name.
+        person = (
+            Q(contact_kind="phone", contact_value__contains=digits)
+            if len(digits) >= PHONE_MIN_DIGITS
+            else Q(pk__in=[])
+        )
+    else:
+        person = Q()
+        for word in text.split():
+            person &= Q(applicant__first_name__icontains=word) | Q(applicant__last_name__icontains=word)
     return queryset.annotate(compact_reference=Replace(F("reference"), Value("-"), Value(""))).filter(
-        compact_reference__contains=compact
+        Q(compact_reference__contains=compact) | (Q(anonymous=False) & person)
     )
 
 
 def _filter_choices(staff: User) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    view_units = staff.units_with(Permission.VIEW)
-    cleared = staff.units_with(Permission.VIEW_RESTRICTED)
-    # A subquery, not a JSON lookup inside exclude(): a file without the key would read as NULL
-    # and hide its service (the same care as in dossiers_for_staff).
-    restricted = ServiceVersion.objects.filter(data__confidentiality="restricted").values("pk")
-    services = (
-        Service.objects.filter(unit_id__in=view_units)
-        .exclude(current_version__in=restricted, unit_id__in=set(view_units) - set(cleared))
-        .order_by("position", "code")
-    )
-    units = {m.unit_id: m.unit for m in staff.memberships.all() if m.unit_id in view_units}
-    return (
-        [(service.code, service.title) for service in services],
-        sorted(
-            ((str(pk), display.localized(unit)) for pk, unit in units.items()), key=lambda choice: choice[1]
-        ),
-    )
+    services = [(service.code, service.title) for service in services_for_staff(staff)]
+    units = sorted(((str(unit.pk), bilingual(unit)) for unit in units_for_staff(staff)), key=lambda c: c[1])
+    return services, units
 
 
 @dataclass(frozen=True)
@@ -97,6 +113,8 @@ class QueueRow:
     days_left: int | None
     overdue: bool
     paused: bool
+    # The applicant answered or wrote and no staff member has acted since.
+    news: bool
 
 
 @require_GET
@@ -110,7 +128,7 @@ def queue(request: StaffRequest) -> HttpResponse:
     filters = form.filters()
     dossiers_qs = dossiers_for_staff(staff)
     if filters.get("q"):
-        dossiers_qs = _search_reference(dossiers_qs, filters["q"])
+        dossiers_qs = _search(dossiers_qs, filters["q"])
     if filters.get("service"):
         dossiers_qs = dossiers_qs.filter(service__code=filters["service"])
     if filters.get("unit"):
@@ -121,6 +139,8 @@ def queue(request: StaffRequest) -> HttpResponse:
         dossiers_qs = dossiers_qs.filter(assigned_to__isnull=True)
     if filters.get("overdue"):
         dossiers_qs = cast(DossierQuerySet, dossiers_qs).overdue(today)
+    if filters.get("news"):
+        dossiers_qs = cast(DossierQuerySet, dossiers_qs).with_applicant_news()
     # Counts follow every filter but the state, so each count is the size of the list it links to.
     by_state = dict(
         dossiers_qs.order_by().values_list("state").annotate(n=Count("pk")).values_list("state", "n")
@@ -149,6 +169,7 @@ def queue(request: StaffRequest) -> HttpResponse:
                 days_left,
                 overdue=days_left is not None and days_left < 0,
                 paused=bool(dossier.paused_on),
+                news=dossier.has_applicant_news,
             )
         )
     return render(
@@ -169,82 +190,106 @@ def queue(request: StaffRequest) -> HttpResponse:
 
 # --- one dossier ---------------------------------------------------------------------------
 
+Perform = Callable[[Dossier, Actor, dict[str, Any]], object]
+
 
 @dataclass(frozen=True)
 class Action:
-    """One thing a staff member can do to a dossier: the right it needs and its form."""
+    """One thing staff can do to a dossier: its form, the use case it calls, what it says when done.
 
-    name: str
-    permission: Permission
+    The right it needs and when it is possible are the domain's (`dossiers.actions`).
+    """
+
+    name: ActionName
     form_class: type[ActionForm] | None
+    perform: Perform
+    done: str | Promise
+
+    @property
+    def permission(self) -> Permission:
+        return STAFF_ACTIONS[self.name]
+
+    def form(self, dossier: Dossier, data: QueryDict | None = None) -> ActionForm | None:
+        if self.form_class is None:
+            return None
+        if self.form_class is AssignForm:
+            return AssignForm(data, candidates=assignable_staff(dossier))
+        return self.form_class(data)
 
 
-ACTIONS = {
-    action.name: action
+A = ActionName
+ACTIONS: dict[str, Action] = {
+    action.name.value: action
     for action in (
-        Action("take", Permission.PROCESS, None),
-        Action("assign", Permission.ASSIGN, AssignForm),
-        Action("request_info", Permission.PROCESS, RequestInfoForm),
-        Action("approve", Permission.DECIDE, ApproveForm),
-        Action("reject", Permission.DECIDE, RejectForm),
-        Action("close", Permission.DECIDE, CloseForm),
-        Action("message", Permission.PROCESS, MessageForm),
-        Action("note", Permission.PROCESS, NoteForm),
+        Action(
+            A.TAKE,
+            None,
+            lambda dossier, actor, data: dossiers.assign_dossier(dossier, actor=actor, assignee=actor.user),
+            _("The file is assigned to you."),
+        ),
+        Action(
+            A.ASSIGN,
+            AssignForm,
+            lambda dossier, actor, data: dossiers.assign_dossier(
+                dossier, actor=actor, assignee=data["assignee"]
+            ),
+            _("The assignment is saved."),
+        ),
+        Action(
+            A.REQUEST_INFO,
+            RequestInfoForm,
+            lambda dossier, actor, data: dossiers.request_information(
+                dossier, actor=actor, message=data["message"]
+            ),
+            _("Your request was sent to the applicant. The deadline is paused until they answer."),
+        ),
+        Action(
+            A.APPROVE,
+            ApproveForm,
+            lambda dossier, actor, data: dossiers.approve_dossier(dossier, actor=actor, note=data["note"]),
+            _("The request is approved. The applicant is told."),
+        ),
+        Action(
+            A.REJECT,
+            RejectForm,
+            lambda dossier, actor, data: dossiers.reject_dossier(dossier, actor=actor, reason=data["reason"]),
+            _("The request is rejected. The applicant is told why."),
+        ),
+        Action(
+            A.ANSWER,
+            AnswerForm,
+            lambda dossier, actor, data: dossiers.answer_dossier(dossier, actor=actor, answer=data["answer"]),
+            _("The answer was sent to the applicant."),
+        ),
+        Action(
+            A.MESSAGE,
+            MessageForm,
+            lambda dossier, actor, data: dossiers.send_message_to_applicant(
+                dossier, actor=actor, message=data["message"]
+            ),
+            _("The message was sent to the applicant."),
+        ),
+        Action(
+            A.NOTE,
+            NoteForm,
+            lambda dossier, actor, data: dossiers.add_internal_note(dossier, actor=actor, text=data["text"]),
+            _("The internal note is saved."),
+        ),
     )
 }
-
-
-def _offered_actions(staff: User, dossier: Dossier) -> set[str]:
-    """The actions worth offering now: the use cases still decide when the form is sent."""
-    can = {permission: dossiers.staff_can(staff, dossier, permission) for permission in Permission}
-    in_review = dossier.state == DossierState.IN_REVIEW
-    answer_closes = dossier.definition.answer_closes
-    offered = {
-        "take": can[Permission.PROCESS] and dossier.is_open and dossier.assigned_to_id != staff.pk,
-        "assign": can[Permission.ASSIGN] and dossier.is_open,
-        "request_info": can[Permission.PROCESS] and in_review,
-        "approve": can[Permission.DECIDE] and in_review and not answer_closes,
-        "reject": can[Permission.DECIDE] and in_review and not answer_closes,
-        "close": can[Permission.DECIDE] and in_review and answer_closes,
-        "message": can[Permission.PROCESS] and dossier.state != DossierState.WITHDRAWN,
-        "note": can[Permission.PROCESS],
-    }
-    return {name for name, yes in offered.items() if yes}
-
-
-def _assign_candidates(dossier: Dossier) -> list[User]:
-    """Active staff of the dossier's unit who may process it."""
-    roles = [role for role, permissions in ROLE_PERMISSIONS.items() if Permission.PROCESS in permissions]
-    users = (
-        User.objects.filter(
-            is_active=True, is_staff_member=True, memberships__unit=dossier.unit, memberships__role__in=roles
-        )
-        .distinct()
-        .prefetch_related("memberships")
-        .order_by("last_name", "first_name", "username")
-    )
-    return [user for user in users if dossiers.staff_can(user, dossier, Permission.PROCESS)]
-
-
-def _new_form(name: str, dossier: Dossier, data: QueryDict | None = None) -> ActionForm | None:
-    form_class = ACTIONS[name].form_class
-    if form_class is None:
-        return None
-    if form_class is AssignForm:
-        return AssignForm(data, candidates=_assign_candidates(dossier))
-    return form_class(data)
 
 
 def _dossier_page(
     request: StaffRequest, dossier: Dossier, *, failed: ActionForm | None = None
 ) -> HttpResponse:
     staff = request.staff
+    actor = Actor.for_user(staff)
     # Reading a confidential file leaves a trace, and so does seeing it again after a failed form.
-    dossiers.record_staff_read(dossier, actor=Actor.for_user(staff))
-    offered = _offered_actions(staff, dossier)
+    dossiers.record_staff_read(dossier, actor=actor)
+    offered = {action.value for action in available_actions(dossier, actor) if action.value in ACTIONS}
     if failed is not None:
         offered.add(failed.prefix_name)
-    action_forms = {name: _new_form(name, dossier) for name in offered}
+    action_forms = {name: ACTIONS[name].form(dossier) for name in offered}
     if failed is not None:
         action_forms[failed.prefix_name] = failed
     today = timezone.localdate()
@@ -253,12 +298,12 @@ def _dossier_page(
         "dossier": dossier,
         "definition": dossier.definition,
         "state": DossierState(dossier.state),
-        "confidential": dossier.definition.confidentiality == "restricted",
+        "confidential": dossier.definition.confidentiality == Confidentiality.RESTRICTED,
         "answers": display.answer_sections(dossier),
         "documents": display.document_sections(dossier),
         "applicant": display.applicant_of(dossier),
         "fee_lines": [
-            {"label": display.localized(line.get("label") or {}), "amount": line.get("amount", 0)}
+            {"label": bilingual(line.get("label")), "amount": line.get("amount", 0)}
             for line in dossier.fee_lines
         ],
         "timeline": display.timeline(dossier),
@@ -306,146 +351,37 @@ def document(request: StaffRequest, reference: str, pk: int) -> HttpResponseBase
     return response
 
 
-def _act(
-    request: StaffRequest,
-    reference: str,
-    action_name: str,
-    perform: Callable[[Dossier, Actor, dict[str, Any]], object],
-    done: str,
-) -> HttpResponse:
-    """Run one action: find the dossier, check the form, call the use case, say what happened."""
-    action = ACTIONS[action_name]
+@require_POST
+@staff_required(Permission.VIEW)
+def act(request: StaffRequest, reference: str, action: str) -> HttpResponse:
+    """Run one action of the table: find the dossier, check the form, call the use case, say what happened."""
+    entry = ACTIONS.get(action)
     staff = request.staff
     try:
+        if entry is None:
+            raise NotFound()
         dossier = get_dossier_for_staff(staff, reference)
     except NotFound:
         return not_found(request)
-    if not dossiers.staff_can(staff, dossier, action.permission):
-        return forbidden(request)
-    form = _new_form(action_name, dossier, request.POST)
-    if form is None or form.is_valid():
-        try:
-            perform(dossier, Actor.for_user(staff), form.cleaned_data if form is not None else {})
-        except PermissionRefused as exc:
-            return forbidden(request, str(exc))
-        except InvalidInput as exc:
+    actor = Actor.for_user(staff)
+    form = None
+    try:
+        # Before the form is read: someone without the right learns nothing from its errors.
+        require_action(dossier, actor, entry.name)
+        form = entry.form(dossier, request.POST)
+        if form is not None and not form.is_valid():
+            return _dossier_page(request, dossier, failed=form)
+        entry.perform(dossier, actor, form.cleaned_data if form is not None else {})
+    except PermissionRefused as exc:
+        return forbidden(request, str(exc))
+    except InvalidInput as exc:
+        if form is not None:
             # What the person typed is kept: the page comes back with the message above the form.
-            if form is not None:
-                form.add_error(None, str(exc))
-            else:
-                messages.error(request, str(exc))
-        except DomainError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, done)
-    if form is not None and form.errors:
-        return _dossier_page(request, dossier, failed=form)
+            form.add_error(None, str(exc))
+            return _dossier_page(request, dossier, failed=form)
+        messages.error(request, str(exc))
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, str(entry.done))
     return redirect("backoffice:dossier", reference=dossier.reference)
-
-
-@require_POST
-@staff_required(Permission.PROCESS)
-def take(request: StaffRequest, reference: str) -> HttpResponse:
-    """Assign the dossier to oneself."""
-    return _act(
-        request,
-        reference,
-        "take",
-        lambda dossier, actor, data: dossiers.assign_dossier(dossier, actor=actor, assignee=actor.user),
-        _("The file is assigned to you."),
-    )
-
-
-@require_POST
-@staff_required(Permission.ASSIGN)
-def assign(request: StaffRequest, reference: str) -> HttpResponse:
-    """A supervisor gives the dossier to a colleague of the unit (or back to the queue)."""
-    return _act(
-        request,
-        reference,
-        "assign",
-        lambda dossier, actor, data: dossiers.assign_dossier(dossier, actor=actor, assignee=data["assignee"]),
-        _("The assignment is saved."),
-    )
-
-
-@require_POST
-@staff_required(Permission.PROCESS)
-def request_info(request: StaffRequest, reference: str) -> HttpResponse:
-    """Ask the applicant for more information; the deadline pauses."""
-    return _act(
-        request,
-        reference,
-        "request_info",
-        lambda dossier, actor, data: dossiers.request_information(
-            dossier, actor=actor, message=data["message"]
-        ),
-        _("Your request was sent to the applicant. The deadline is paused until they answer."),
-    )
-
-
-@require_POST
-@staff_required(Permission.DECIDE)
-def approve(request: StaffRequest, reference: str) -> HttpResponse:
-    """Grant the request."""
-    return _act(
-        request,
-        reference,
-        "approve",
-        lambda dossier, actor, data: dossiers.approve_dossier(dossier, actor=actor, note=data["note"]),
-        _("The request is approved. The applicant is told."),
-    )
-
-
-@require_POST
-@staff_required(Permission.DECIDE)
-def reject(request: StaffRequest, reference: str) -> HttpResponse:
-    """Refuse the request, with the reason the applicant will read."""
-    return _act(
-        request,
-        reference,
-        "reject",
-        lambda dossier, actor, data: dossiers.reject_dossier(dossier, actor=actor, reason=data["reason"]),
-        _("The request is rejected. The applicant is told why."),
-    )
-
-
-@require_POST
-@staff_required(Permission.DECIDE)
-def close(request: StaffRequest, reference: str) -> HttpResponse:
-    """Answer a request that calls for a reply (a suggestion) and close it."""
-    return _act(
-        request,
-        reference,
-        "close",
-        lambda dossier, actor, data: dossiers.close_dossier(dossier, actor=actor, answer=data["answer"]),
-        _("The answer was sent and the request is closed."),
-    )
-
-
-@require_POST
-@staff_required(Permission.PROCESS)
-def message(request: StaffRequest, reference: str) -> HttpResponse:
-    """Write to the applicant without changing the state."""
-    return _act(
-        request,
-        reference,
-        "message",
-        lambda dossier, actor, data: dossiers.send_message_to_applicant(
-            dossier, actor=actor, message=data["message"]
-        ),
-        _("The message was sent to the applicant."),
-    )
-
-
-@require_POST
-@staff_required(Permission.PROCESS)
-def note(request: StaffRequest, reference: str) -> HttpResponse:
-    """Leave a note for colleagues; the applicant never sees it."""
-    return _act(
-        request,
-        reference,
-        "note",
-        lambda dossier, actor, data: dossiers.add_internal_note(dossier, actor=actor, text=data["text"]),
-        _("The internal note is saved."),
-    )

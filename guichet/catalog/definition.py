@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from django.db import models
+
 from guichet.catalog.errors import DefinitionError
 from guichet.catalog.lists import reference_lists
 from guichet.catalog.registries import (
@@ -132,6 +134,20 @@ class IssueDef:
     validity_days: int | None = None
 
 
+class Confidentiality(models.TextChoices):
+    """Who may see a service's files: the unit's staff, or only those cleared for confidential files."""
+
+    NORMAL = "normal", "normal"
+    RESTRICTED = "restricted", "restricted"
+
+
+class Workflow(models.TextChoices):
+    """How the ministry ends a file: a decision (approve or reject), or an answer (suggestions)."""
+
+    DECISION = "decision", "decision"
+    ANSWER = "answer", "answer"
+
+
 @dataclass(frozen=True)
 class ServiceDefinition:
     code: str
@@ -146,10 +162,15 @@ class ServiceDefinition:
     steps: tuple[StepDef, ...]
     fee: FeeDef
     issues: IssueDef | None
-    confidentiality: str  # "normal" or "restricted"
+    confidentiality: Confidentiality
     anonymous_allowed: bool
     account_required: bool
-    answer_closes: bool  # the ministry answers and closes (suggestions) rather than approve/reject
+    workflow: Workflow
+
+    @property
+    def is_answered(self) -> bool:
+        """Whether the ministry answers its files (the file is then answered) rather than decides."""
+        return self.workflow == Workflow.ANSWER
 
     @property
     def fields(self) -> tuple[FieldDef, ...]:
@@ -210,17 +231,14 @@ def _bool(data: dict[str, Any], key: str, path: str, default: bool) -> bool:
     return value
 
 
-WORKFLOWS = ("decision", "answer")
-
-
-def _workflow(data: dict[str, Any], path: str) -> str:
-    """How the ministry ends a file: a decision (approve or reject) or an answer that closes it."""
+def _workflow(data: dict[str, Any], path: str) -> Workflow:
+    """How the ministry ends a file: a decision (approve or reject) or an answer."""
     if "workflow" in data:
-        if data["workflow"] not in WORKFLOWS:
-            raise DefinitionError(f"{path}.workflow: one of {', '.join(WORKFLOWS)}")
-        return str(data["workflow"])
+        if data["workflow"] not in Workflow.values:
+            raise DefinitionError(f"{path}.workflow: one of {', '.join(Workflow.values)}")
+        return Workflow(data["workflow"])
     # Older files said `answer_closes: true`.
-    return "answer" if _bool(data, "answer_closes", path, default=False) else "decision"
+    return Workflow.ANSWER if _bool(data, "answer_closes", path, default=False) else Workflow.DECISION
 
 
 def _optional_int(data: dict[str, Any], key: str, path: str, minimum: int | None = None) -> int | None:
@@ -419,8 +437,8 @@ def parse_definition(data: Any) -> ServiceDefinition:
         )
         if issues.type not in issued_documents:
             raise DefinitionError(f"{path}.issues.type: unknown document type {issues.type!r}")
-    confidentiality = data.get("confidentiality", "normal")
-    if confidentiality not in {"normal", "restricted"}:
+    confidentiality = data.get("confidentiality", Confidentiality.NORMAL)
+    if confidentiality not in Confidentiality.values:
         raise DefinitionError(f"{path}.confidentiality: 'normal' or 'restricted'")
     prefix = str(_require(data, "prefix", path)).upper()
     if not (prefix.isalpha() and len(prefix) == 3):
@@ -441,8 +459,8 @@ def parse_definition(data: Any) -> ServiceDefinition:
         steps=tuple(steps),
         fee=fee,
         issues=issues,
-        confidentiality=confidentiality,
+        confidentiality=Confidentiality(confidentiality),
         anonymous_allowed=_bool(data, "anonymous_allowed", path, default=False),
         account_required=_bool(data, "account_required", path, default=False),
-        answer_closes=_workflow(data, path) == "answer",
+        workflow=_workflow(data, path),
     )

@@ -15,6 +15,8 @@ class ActorKind(models.TextChoices):
     CITIZEN = "citizen", "citizen"
     GUEST = "guest", "guest"
     ANONYMOUS = "anonymous", "anonymous"
+    # Whoever holds the receipt code of one anonymous dossier, and nothing more.
+    RECEIPT_HOLDER = "receipt_holder", "receipt_holder"
     STAFF = "staff", "staff"
     SYSTEM = "system", "system"
 
@@ -25,6 +27,8 @@ class Actor:
     user: User | None = None
     # A guest's confirmed contact (E.164 phone or e-mail). Never put in logs.
     contact: str = ""
+    # A receipt holder's dossier reference: the only dossier they may act on.
+    reference: str = ""
 
     @classmethod
     def for_user(cls, user: User) -> Actor:
@@ -35,6 +39,11 @@ class Actor:
     @classmethod
     def guest(cls, contact: str) -> Actor:
         return cls(kind=ActorKind.GUEST, contact=contact)
+
+    @classmethod
+    def receipt_holder(cls, reference: str) -> Actor:
+        """Whoever proved they hold the receipt code of the anonymous dossier `reference`."""
+        return cls(kind=ActorKind.RECEIPT_HOLDER, reference=reference)
 
     @property
     def user_id(self) -> int | None:

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import ngettext
 
-from guichet.accounts.models import User
-from guichet.accounts.roles import Permission
-from guichet.catalog.models import ServiceVersion
+from guichet.accounts.models import Unit, User
+from guichet.accounts.roles import ROLE_PERMISSIONS, Permission
+from guichet.catalog.definition import Confidentiality
+from guichet.catalog.models import Service, ServiceVersion
 from guichet.core import ratelimit
 from guichet.core.actors import Actor
 from guichet.core.errors import NotFound, RateLimited
+from guichet.dossiers.actions import applicant_filter, is_applicant, staff_can
 from guichet.dossiers.models import Dossier
 from guichet.dossiers.references import InvalidReference, normalise
-from guichet.dossiers.services import is_applicant, receipt_matches, staff_can
+from guichet.dossiers.services import receipt_matches
 from guichet.dossiers.states import DossierState
 
 _RELATED = ("service", "service_version", "unit", "applicant", "assigned_to")
@@ -43,16 +47,65 @@ def get_dossier_for_staff(user: User, reference: str, permission: Permission = P
     return dossier
 
 
+def dossiers_for_applicant(*actors: Actor) -> QuerySet[Dossier]:
+    """The dossiers (drafts included) whose applicant is one of `actors`, newest first: "my files"."""
+    mine = Q(pk__in=[])
+    for actor in actors:
+        mine |= applicant_filter(actor)
+    return (
+        Dossier.objects.filter(mine)
+        .select_related("service", "service_version")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def _hidden_confidential(user: User) -> tuple[QuerySet[ServiceVersion, Any], set[int]]:
+    """Confidential service versions, and the units where `user` sees but is not cleared for them.
+
+    A subquery of version ids, not a JSON lookup in exclude(): a file without the key would
+    read as NULL and NOT (NULL AND ...) would hide its dossiers from everyone.
+    """
+    restricted = ServiceVersion.objects.filter(data__confidentiality=Confidentiality.RESTRICTED).values("pk")
+    return restricted, set(user.units_with(Permission.VIEW)) - set(
+        user.units_with(Permission.VIEW_RESTRICTED)
+    )
+
+
 def dossiers_for_staff(user: User) -> QuerySet[Dossier]:
     """Every filed dossier of the units where `user` may look, confidential ones only for those cleared."""
-    units = user.units_with(Permission.VIEW)
-    cleared = user.units_with(Permission.VIEW_RESTRICTED)
-    queryset = Dossier.objects.filed().in_units(units).select_related(*_RELATED)
-    # Confidential services are visible only in units where the user is cleared for them. A subquery
-    # of version ids, not a JSON lookup in exclude(): a file without the key would read as NULL
-    # and NOT (NULL AND ...) would hide its dossiers from everyone.
-    restricted = ServiceVersion.objects.filter(data__confidentiality="restricted").values("pk")
-    return queryset.exclude(service_version__in=restricted, unit_id__in=set(units) - set(cleared))
+    restricted, uncleared = _hidden_confidential(user)
+    queryset = Dossier.objects.filed().in_units(user.units_with(Permission.VIEW)).select_related(*_RELATED)
+    return queryset.exclude(service_version__in=restricted, unit_id__in=uncleared)
+
+
+def services_for_staff(user: User) -> QuerySet[Service]:
+    """The services whose files `user` may see (the queue's service filter), in catalogue order."""
+    restricted, uncleared = _hidden_confidential(user)
+    return (
+        Service.objects.filter(unit_id__in=user.units_with(Permission.VIEW))
+        .exclude(current_version__in=restricted, unit_id__in=uncleared)
+        .order_by("position", "code")
+    )
+
+
+def units_for_staff(user: User) -> list[Unit]:
+    """The units whose files `user` may see (the queue's unit filter)."""
+    view_units = set(user.units_with(Permission.VIEW))
+    return list({m.unit_id: m.unit for m in user.memberships.all() if m.unit_id in view_units}.values())
+
+
+def assignable_staff(dossier: Dossier) -> list[User]:
+    """Active staff of the dossier's unit who may process it (confidential files: only the cleared)."""
+    roles = [role for role, permissions in ROLE_PERMISSIONS.items() if Permission.PROCESS in permissions]
+    users = (
+        User.objects.filter(
+            is_active=True, is_staff_member=True, memberships__unit=dossier.unit, memberships__role__in=roles
+        )
+        .distinct()
+        .prefetch_related("memberships")
+        .order_by("last_name", "first_name", "username")
+    )
+    return [user for user in users if staff_can(user, dossier, Permission.PROCESS)]
 
 
 def find_dossier_by_reference(reference: str) -> Dossier | None:

@@ -11,6 +11,7 @@ from guichet.accounts.contacts import Contact
 from guichet.accounts.models import Unit, User
 from guichet.catalog.definition import ServiceDefinition
 from guichet.catalog.models import Service, ServiceVersion
+from guichet.core.actors import ActorKind
 from guichet.core.workdays import working_days_between
 from guichet.dossiers.states import OPEN_STATES, DossierState
 
@@ -30,6 +31,10 @@ class DossierQuerySet(models.QuerySet["Dossier"]):
 
     def overdue(self, today: dt.date) -> DossierQuerySet:
         return self.open().filter(due_on__lt=today, paused_on__isnull=True)
+
+    def with_applicant_news(self) -> DossierQuerySet:
+        """Open dossiers the applicant answered or wrote to since a staff member last acted."""
+        return self.open().filter(applicant_news_at__isnull=False)
 
 
 class Dossier(models.Model):
@@ -66,6 +71,9 @@ class Dossier(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     # Set by the periodic SLA check the day a dossier is found past its due date.
     overdue_noted_on = models.DateField(null=True, blank=True)
+    # When the applicant last wrote or sent documents, until a staff member acts on the file:
+    # the queue marks these so an answer does not wait unseen.
+    applicant_news_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     objects = DossierQuerySet.as_manager()
 
@@ -87,6 +95,11 @@ class Dossier(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
+
+    @property
+    def has_applicant_news(self) -> bool:
+        """The applicant answered or wrote since a staff member last acted (open files only)."""
+        return self.applicant_news_at is not None and self.is_open
 
     def working_days_left(self, today: dt.date | None = None) -> int | None:
         """Working days until the due date; frozen while the applicant is asked for information."""
@@ -118,10 +131,10 @@ class DossierEvent(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     kind = models.CharField(max_length=30, choices=EventKind.choices)
     public = models.BooleanField()
-    actor_kind = models.CharField(max_length=20)
+    actor_kind = models.CharField(max_length=20, choices=ActorKind.choices)
     actor_user = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    from_state = models.CharField(max_length=20, blank=True)
-    to_state = models.CharField(max_length=20, blank=True)
+    from_state = models.CharField(max_length=20, blank=True, choices=DossierState.choices)
+    to_state = models.CharField(max_length=20, blank=True, choices=DossierState.choices)
     text = models.TextField(blank=True)
 
     objects = DossierEventQuerySet.as_manager()
@@ -153,11 +166,16 @@ class DossierDocument(models.Model):
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
     uploaded_at = models.DateTimeField(auto_now_add=True)
-    uploaded_by_kind = models.CharField(max_length=20)
-    during_state = models.CharField(max_length=20)
+    uploaded_by_kind = models.CharField(max_length=20, choices=ActorKind.choices)
+    during_state = models.CharField(max_length=20, choices=DossierState.choices)
 
     class Meta:
         ordering = ["uploaded_at", "id"]
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def sent_when_asked(self) -> bool:
+        """Sent in answer to a request for information, not with the filing."""
+        return self.during_state == DossierState.INFO_REQUESTED

@@ -8,27 +8,30 @@ import hmac
 import secrets
 import uuid
 from functools import partial
-from typing import Any
+from typing import Any, Final
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from guichet.accounts.contacts import Contact
 from guichet.accounts.models import User
 from guichet.accounts.roles import Permission
 from guichet.audit import services as audit
-from guichet.catalog.definition import FieldDef
+from guichet.catalog.definition import Confidentiality, FieldDef
 from guichet.catalog.models import Service
 from guichet.catalog.services import compute_fee
 from guichet.catalog.validation import validate_answers, validate_filing
 from guichet.core.actors import Actor, ActorKind
 from guichet.core.errors import DomainError, InvalidInput, PermissionRefused, TransitionNotAllowed
+from guichet.core.text import bilingual
 from guichet.core.workdays import add_working_days, working_days_between
+from guichet.dossiers.actions import ActionName, is_applicant, require_action, staff_can
 from guichet.dossiers.models import Dossier, DossierDocument, DossierEvent, EventKind
 from guichet.dossiers.references import new_reference
 from guichet.dossiers.states import TRANSITIONS, DossierState
@@ -36,13 +39,14 @@ from guichet.dossiers.uploads import check_upload
 from guichet.notifications.services import notify_contact
 
 S = DossierState
+A = ActionName
 
 # Which message tells the applicant about arriving in a state.
 NOTICE_FOR_STATE = {
     S.INFO_REQUESTED: "dossier_info_requested",
     S.APPROVED: "dossier_approved",
     S.REJECTED: "dossier_rejected",
-    S.CLOSED: "dossier_closed",
+    S.ANSWERED: "dossier_answered",
     S.WITHDRAWN: "dossier_withdrawn",
 }
 
@@ -55,53 +59,46 @@ class DossierIncomplete(InvalidInput):
 # --- who may act -----------------------------------------------------------------------
 
 
-def is_applicant(dossier: Dossier, actor: Actor) -> bool:
-    """Whether `actor` is the person who files or filed `dossier`."""
-    if actor.kind == ActorKind.CITIZEN and actor.user is not None:
-        return dossier.applicant_id == actor.user.pk
-    if actor.kind == ActorKind.GUEST:
-        return dossier.applicant_id is None and bool(actor.contact) and actor.contact == dossier.contact_value
-    if actor.kind == ActorKind.ANONYMOUS:
-        return bool(dossier.receipt_hash) and actor.contact == f"dossier:{dossier.reference}"
-    return False
-
-
 def _require_applicant(dossier: Dossier, actor: Actor) -> None:
     if not is_applicant(dossier, actor):
         raise PermissionRefused()
 
 
-def staff_can(user: User, dossier: Dossier, permission: Permission) -> bool:
-    """Whether a staff member holds `permission` in the unit in charge of `dossier`."""
-    if not user.is_staff_member or not user.is_active:
-        return False
-    held = user.permissions_in(dossier.unit)
-    if dossier.definition.confidentiality == "restricted" and Permission.VIEW_RESTRICTED not in held:
-        return False
-    return permission in held
-
-
-def _require_staff(dossier: Dossier, actor: Actor, permission: Permission) -> User:
-    if actor.kind != ActorKind.STAFF or actor.user is None or not staff_can(actor.user, dossier, permission):
-        raise PermissionRefused()
-    return actor.user
+def _lock(dossier: Dossier) -> Dossier:
+    return Dossier.objects.select_for_update().get(pk=dossier.pk)
 
 
 # --- the gate --------------------------------------------------------------------------
 
 
+# What the applicant says or sends, once filed, is news for staff until one of them acts.
+APPLICANT_NEWS: Final = frozenset({EventKind.MESSAGE_FROM_APPLICANT, EventKind.DOCUMENT_ADDED})
+STAFF_RESPONSES: Final = frozenset(
+    {EventKind.MESSAGE_TO_APPLICANT, EventKind.INTERNAL_NOTE, EventKind.STATE_CHANGED}
+)
+
+
 def _event(
     dossier: Dossier, kind: EventKind, actor: Actor, *, public: bool, text: str = "", **extra: str
 ) -> DossierEvent:
-    return DossierEvent.objects.create(
+    event = DossierEvent.objects.create(
         dossier=dossier,
         kind=kind,
         public=public,
-        actor_kind=str(actor.kind),
+        actor_kind=actor.kind,
         actor_user=actor.user,
         text=text,
         **extra,
     )
+    news = dossier.applicant_news_at
+    if kind in APPLICANT_NEWS and actor.kind != ActorKind.STAFF:
+        news = event.created_at
+    elif kind in STAFF_RESPONSES and actor.kind == ActorKind.STAFF:
+        news = None
+    if news != dossier.applicant_news_at:
+        Dossier.objects.filter(pk=dossier.pk).update(applicant_news_at=news)
+        dossier.applicant_news_at = news
+    return event
 
 
 def dossier_url(dossier: Dossier) -> str:
@@ -118,7 +115,7 @@ def _notify_applicant(dossier: Dossier, event: str) -> None:
         language=dossier.language,
         context={
             "reference": dossier.reference,
-            "service": getattr(dossier.definition.title, dossier.language, dossier.definition.title.fr),
+            "service": bilingual(dossier.definition.title, dossier.language),
             "url": dossier_url(dossier),
         },
         dossier_reference=dossier.reference,
@@ -147,7 +144,7 @@ def transition_dossier(
         locked.paused_on = None
         if locked.due_on >= today:
             locked.overdue_noted_on = None  # a new deadline: watch it afresh
-    if to in {S.APPROVED, S.REJECTED, S.CLOSED}:
+    if to in {S.APPROVED, S.REJECTED, S.ANSWERED}:
         locked.decided_at = timezone.now()
     locked.save()
     _event(locked, EventKind.STATE_CHANGED, actor, public=public, text=note, from_state=previous, to_state=to)
@@ -179,8 +176,7 @@ def start_dossier(
     if submission_key is not None:
         existing = Dossier.objects.filter(submission_key=submission_key).first()
         if existing is not None:
-            _require_applicant(existing, actor)
-            return existing
+            return _same_start(existing, actor)
     version = service.current_version
     if version is None or not service.is_active:
         raise DomainError(_("This service is not open for requests at the moment."))
@@ -203,18 +199,25 @@ def start_dossier(
         )
     elif actor.kind == ActorKind.GUEST:
         contact = Contact("email" if "@" in actor.contact else "phone", actor.contact)
-    dossier = Dossier.objects.create(
-        reference=_unused_reference(definition.prefix),
-        service=service,
-        service_version=version,
-        unit=service.unit,
-        applicant=actor.user if actor.kind == ActorKind.CITIZEN else None,
-        contact_kind=contact.kind if contact else "",
-        contact_value=contact.value if contact else "",
-        anonymous=anonymous and definition.anonymous_allowed,
-        language=language,
-        submission_key=submission_key or uuid.uuid4(),
-    )
+    try:
+        # A savepoint: two clicks racing past the check above meet at the unique key, not in a 500.
+        with transaction.atomic():
+            dossier = Dossier.objects.create(
+                reference=_unused_reference(definition.prefix),
+                service=service,
+                service_version=version,
+                unit=service.unit,
+                applicant=actor.user if actor.kind == ActorKind.CITIZEN else None,
+                contact_kind=contact.kind if contact else "",
+                contact_value=contact.value if contact else "",
+                anonymous=anonymous and definition.anonymous_allowed,
+                language=language,
+                submission_key=submission_key or uuid.uuid4(),
+            )
+    except IntegrityError:
+        if submission_key is None:
+            raise
+        return _same_start(Dossier.objects.get(submission_key=submission_key), actor)
     audit.record(
         actor,
         "dossier.started",
@@ -224,6 +227,17 @@ def start_dossier(
     return dossier
 
 
+def _same_start(existing: Dossier, actor: Actor) -> Dossier:
+    """The draft an earlier click with the same submission key opened, if it is the actor's."""
+    if actor.kind == ActorKind.ANONYMOUS:
+        # Nobody known opened it: only an anonymous draft may be handed back (without its code).
+        if not existing.anonymous:
+            raise PermissionRefused()
+        return existing
+    _require_applicant(existing, actor)
+    return existing
+
+
 def _unused_reference(prefix: str) -> str:
     while True:
         reference = new_reference(prefix)
@@ -231,22 +245,45 @@ def _unused_reference(prefix: str) -> str:
             return reference
 
 
+# Crockford's base32: no I, L, O or U, so nothing reads as another character. 16 of them
+# carry 80 bits, as the 20 hexadecimal digits of the first codes did, in four groups of four.
+RECEIPT_ALPHABET: Final = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+RECEIPT_LENGTH: Final = 16
+_RECEIPT_LOOKALIKES: Final = str.maketrans({"O": "0", "I": "1", "L": "1"})
+_LEGACY_RECEIPT_LENGTH: Final = 20  # 1A2B-3C4D-5E6F-7A8B-9C0D, hashed with its dashes
+
+
 def issue_receipt_code(dossier: Dossier) -> str:
     """Give an anonymous draft its receipt code (shown once; only its hash is kept)."""
-    code = "-".join(secrets.token_hex(2).upper() for _i in range(5))
-    Dossier.objects.filter(pk=dossier.pk).update(receipt_hash=_receipt_hash(dossier.reference, code))
+    code = "".join(secrets.choice(RECEIPT_ALPHABET) for _i in range(RECEIPT_LENGTH))
     dossier.receipt_hash = _receipt_hash(dossier.reference, code)
-    return code
+    Dossier.objects.filter(pk=dossier.pk).update(receipt_hash=dossier.receipt_hash)
+    return format_receipt_code(code)
+
+
+def normalise_receipt_code(raw: str) -> str:
+    """The code as issued, whatever the case, spaces, dashes or look-alike letters typed."""
+    return "".join(ch for ch in raw.upper() if ch.isascii() and ch.isalnum()).translate(_RECEIPT_LOOKALIKES)
+
+
+def format_receipt_code(code: str) -> str:
+    """Groups of four, easy to copy by hand: ABCD-EFGH-JKMN-PQRS."""
+    canonical = normalise_receipt_code(code)
+    return "-".join(canonical[i : i + 4] for i in range(0, len(canonical), 4))
 
 
 def _receipt_hash(reference: str, code: str) -> str:
+    canonical = normalise_receipt_code(code)
+    if len(canonical) == _LEGACY_RECEIPT_LENGTH and all(ch in "0123456789ABCDEF" for ch in canonical):
+        canonical = format_receipt_code(canonical)  # the first codes were hashed with their dashes
     key = f"guichet.dossiers.receipt:{settings.SECRET_KEY}".encode()
-    return hmac.new(key, f"{reference}:{code.upper().replace(' ', '')}".encode(), hashlib.sha256).hexdigest()
+    return hmac.new(key, f"{reference}:{canonical}".encode(), hashlib.sha256).hexdigest()
 
 
 def receipt_matches(dossier: Dossier, code: str) -> bool:
+    """Whether `code` is the receipt code of `dossier`, typed any way a person might."""
     return bool(dossier.receipt_hash) and hmac.compare_digest(
-        dossier.receipt_hash, _receipt_hash(dossier.reference, code.strip())
+        dossier.receipt_hash, _receipt_hash(dossier.reference, code)
     )
 
 
@@ -274,6 +311,8 @@ def start_anonymous_dossier(
     )
     if not dossier.anonymous:
         raise PermissionRefused(_("This service cannot be used anonymously."))
+    if dossier.receipt_hash:  # a second click that raced the first: the code went to the first
+        return dossier, None
     return dossier, issue_receipt_code(dossier)
 
 
@@ -306,16 +345,36 @@ def _document_field(dossier: Dossier, field_name: str) -> FieldDef:
     return field
 
 
+def _check_document_count(dossier: Dossier, field: FieldDef) -> None:
+    """One more file must fit the field's limit (catalogue) and the dossier's (settings)."""
+    if dossier.documents.filter(field_name=field.name).count() >= field.max_files:
+        raise InvalidInput(
+            ngettext(
+                "This document takes at most %(count)s file. Put the pages together in one PDF instead.",
+                "This document takes at most %(count)s files. Put several pages together in one PDF instead.",
+                field.max_files,
+            )
+            % {"count": field.max_files}
+        )
+    limit = settings.GUICHET_MAX_DOCUMENTS_PER_DOSSIER
+    if dossier.documents.count() >= limit:
+        raise InvalidInput(
+            _("A request holds at most %(count)s files. Put several pages together in one PDF instead.")
+            % {"count": limit}
+        )
+
+
 @transaction.atomic
 def attach_document(
     dossier: Dossier, *, actor: Actor, field_name: str, upload: UploadedFile
 ) -> DossierDocument:
-    """Check and store a file for one of the service's document fields."""
+    """Check a file, re-encode it if it is an image, and store it for one of the document fields."""
     _require_applicant(dossier, actor)
     locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
     if locked.state not in {S.DRAFT, S.INFO_REQUESTED}:
         raise DomainError(_("Documents can only be added to a draft or when the ministry asks for them."))
     field = _document_field(locked, field_name)
+    _check_document_count(locked, field)
     checked = check_upload(upload, accept=field.accept, max_size_mb=field.max_size_mb)
     document = DossierDocument(
         dossier=locked,
@@ -324,10 +383,11 @@ def attach_document(
         content_type=checked.kind.content_type,
         size=checked.size,
         sha256=checked.sha256,
-        uploaded_by_kind=str(actor.kind),
+        uploaded_by_kind=actor.kind,
         during_state=locked.state,
     )
-    document.file.save(checked.original_name, upload, save=False)
+    # What is stored is what was checked: the re-encoded image, never the bytes as sent.
+    document.file.save(checked.original_name, ContentFile(checked.content), save=False)
     document.save()
     if locked.state != S.DRAFT:
         _event(locked, EventKind.DOCUMENT_ADDED, actor, public=True, text=checked.original_name)
@@ -340,13 +400,11 @@ def attach_document(
     return document
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def remove_document(dossier: Dossier, *, actor: Actor, document_id: int) -> None:
     """Take a file off a draft (once filed, documents stay)."""
-    _require_applicant(dossier, actor)
-    locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
-    if locked.state != S.DRAFT:
-        raise DomainError(_("Documents of a filed request cannot be removed."))
+    locked = _lock(dossier)
+    require_action(locked, actor, A.EDIT_DRAFT)
     document = locked.documents.filter(pk=document_id).first()
     if document is None:
         return
@@ -396,14 +454,14 @@ def submit_dossier(dossier: Dossier, *, actor: Actor) -> Dossier:
     return transition_dossier(locked, to=next_state, actor=actor)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def withdraw_dossier(dossier: Dossier, *, actor: Actor, reason: str = "") -> Dossier:
     """The applicant gives up a request that is not decided yet."""
-    _require_applicant(dossier, actor)
+    require_action(_lock(dossier), actor, A.WITHDRAW)
     return transition_dossier(dossier, to=S.WITHDRAWN, actor=actor, note=reason)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def answer_information_request(
     dossier: Dossier,
     *,
@@ -412,9 +470,7 @@ def answer_information_request(
     uploads: list[tuple[str, UploadedFile]] | None = None,
 ) -> Dossier:
     """The applicant answers the ministry's question, with documents if asked; review resumes."""
-    _require_applicant(dossier, actor)
-    if dossier.state != S.INFO_REQUESTED:
-        raise TransitionNotAllowed(DossierState(dossier.state).label, S.IN_REVIEW.label)
+    require_action(_lock(dossier), actor, A.PROVIDE_INFORMATION)
     if not message.strip() and not uploads:
         raise InvalidInput(
             _("Write your answer or add a document."),
@@ -427,16 +483,15 @@ def answer_information_request(
     return transition_dossier(dossier, to=S.IN_REVIEW, actor=actor)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def send_message_to_ministry(dossier: Dossier, *, actor: Actor, message: str) -> DossierEvent:
     """A message from the applicant on an open dossier."""
-    _require_applicant(dossier, actor)
-    if not dossier.is_open:
-        raise DomainError(_("This request is closed; messages can no longer be sent."))
+    locked = _lock(dossier)
+    require_action(locked, actor, A.WRITE_TO_MINISTRY)
     if not message.strip():
         raise InvalidInput(_("Write your message."), errors={"message": [_("Write your message.")]})
-    event = _event(dossier, EventKind.MESSAGE_FROM_APPLICANT, actor, public=True, text=message.strip())
-    audit.record(actor, "dossier.message_sent", dossier, {"reference": dossier.reference})
+    event = _event(locked, EventKind.MESSAGE_FROM_APPLICANT, actor, public=True, text=message.strip())
+    audit.record(actor, "dossier.message_sent", locked, {"reference": locked.reference})
     return event
 
 
@@ -449,13 +504,14 @@ def _required_text(text: str, message: str) -> str:
     return text.strip()
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def assign_dossier(dossier: Dossier, *, actor: Actor, assignee: User | None) -> Dossier:
     """Give a dossier to an agent: oneself (take it), or anyone of the unit for a supervisor."""
-    user = _require_staff(dossier, actor, Permission.PROCESS if assignee == actor.user else Permission.ASSIGN)
-    if assignee is not None and not staff_can(assignee, dossier, Permission.PROCESS):
+    locked = _lock(dossier)
+    taking = assignee is not None and assignee == actor.user
+    require_action(locked, actor, A.TAKE if taking else A.ASSIGN)
+    if assignee is not None and not staff_can(assignee, locked, Permission.PROCESS):
         raise InvalidInput(_("This person cannot process files of this unit."))
-    locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
     locked.assigned_to = assignee
     locked.save(update_fields=["assigned_to", "updated_at"])
     text = assignee.display_name if assignee else ""
@@ -464,67 +520,69 @@ def assign_dossier(dossier: Dossier, *, actor: Actor, assignee: User | None) -> 
         actor,
         "dossier.assigned",
         locked,
-        {"reference": locked.reference, "to": assignee.username if assignee else None, "by": user.username},
+        {
+            "reference": locked.reference,
+            "to": assignee.username if assignee else None,
+            "by": actor.user.username if actor.user else None,
+        },
     )
     dossier.assigned_to = assignee
     return locked
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def request_information(dossier: Dossier, *, actor: Actor, message: str) -> Dossier:
     """Ask the applicant for more; the SLA clock stops until they answer."""
-    _require_staff(dossier, actor, Permission.PROCESS)
+    require_action(_lock(dossier), actor, A.REQUEST_INFO)
     text = _required_text(message, _("Say what the applicant must send or explain."))
     _event(dossier, EventKind.MESSAGE_TO_APPLICANT, actor, public=True, text=text)
     return transition_dossier(dossier, to=S.INFO_REQUESTED, actor=actor)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def approve_dossier(dossier: Dossier, *, actor: Actor, note: str = "") -> Dossier:
     """Grant the request."""
-    _require_staff(dossier, actor, Permission.DECIDE)
-    if dossier.definition.answer_closes:
-        raise DomainError(_("This service is answered, not approved: write the answer instead."))
+    require_action(_lock(dossier), actor, A.APPROVE)
     return transition_dossier(dossier, to=S.APPROVED, actor=actor, note=note.strip())
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def reject_dossier(dossier: Dossier, *, actor: Actor, reason: str) -> Dossier:
     """Refuse the request; the applicant is told why."""
-    _require_staff(dossier, actor, Permission.DECIDE)
+    require_action(_lock(dossier), actor, A.REJECT)
     text = _required_text(reason, _("Give the reason for the refusal: the applicant will read it."))
     return transition_dossier(dossier, to=S.REJECTED, actor=actor, note=text)
 
 
-@transaction.atomic
-def close_dossier(dossier: Dossier, *, actor: Actor, answer: str) -> Dossier:
-    """Answer a request that calls for a reply, not a decision (a suggestion), and close it."""
-    _require_staff(dossier, actor, Permission.DECIDE)
-    if not dossier.definition.answer_closes:
-        raise DomainError(_("This service is decided, not answered: approve or reject the request."))
+@transaction.atomic(durable=True)
+def answer_dossier(dossier: Dossier, *, actor: Actor, answer: str) -> Dossier:
+    """Answer a request that calls for a reply, not a decision (a suggestion); the file is then answered."""
+    require_action(_lock(dossier), actor, A.ANSWER)
     text = _required_text(answer, _("Write the answer: the applicant will read it."))
-    return transition_dossier(dossier, to=S.CLOSED, actor=actor, note=text)
+    return transition_dossier(dossier, to=S.ANSWERED, actor=actor, note=text)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def send_message_to_applicant(dossier: Dossier, *, actor: Actor, message: str) -> DossierEvent:
     """A message from the ministry that does not change the state."""
-    _require_staff(dossier, actor, Permission.PROCESS)
+    locked = _lock(dossier)
+    require_action(locked, actor, A.MESSAGE)
     text = _required_text(message, _("Write the message."))
-    event = _event(dossier, EventKind.MESSAGE_TO_APPLICANT, actor, public=True, text=text)
-    audit.record(actor, "dossier.message_sent", dossier, {"reference": dossier.reference})
-    _notify_applicant(dossier, "dossier_message")
+    event = _event(locked, EventKind.MESSAGE_TO_APPLICANT, actor, public=True, text=text)
+    audit.record(actor, "dossier.message_sent", locked, {"reference": locked.reference})
+    _notify_applicant(locked, "dossier_message")
     return event
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def add_internal_note(dossier: Dossier, *, actor: Actor, text: str) -> DossierEvent:
     """A note for colleagues; the applicant never sees it."""
-    _require_staff(dossier, actor, Permission.PROCESS)
+    locked = _lock(dossier)
+    require_action(locked, actor, A.NOTE)
     event = _event(
-        dossier, EventKind.INTERNAL_NOTE, actor, public=False, text=_required_text(text, _("Write the note."))
+        locked, EventKind.INTERNAL_NOTE, actor, public=False, text=_required_text(text, _("Write the note."))
     )
-    audit.record(actor, "dossier.note_added", dossier, {"reference": dossier.reference})
+    audit.record(actor, "dossier.note_added", locked, {"reference": locked.reference})
     return event
 
 
@@ -556,5 +614,5 @@ def flag_overdue_dossiers(*, actor: Actor, today: dt.date | None = None) -> int:
 
 def record_staff_read(dossier: Dossier, *, actor: Actor, what: str = "dossier") -> None:
     """Sensitive reads leave a trace: confidential files and every document download."""
-    if what != "dossier" or dossier.definition.confidentiality == "restricted":
+    if what != "dossier" or dossier.definition.confidentiality == Confidentiality.RESTRICTED:
         audit.record(actor, f"{what}.viewed", dossier, {"reference": dossier.reference})

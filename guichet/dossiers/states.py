@@ -18,7 +18,7 @@ class DossierState(models.TextChoices):
     INFO_REQUESTED = "info_requested", _("Information requested")
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
-    CLOSED = "closed", _("Answered")
+    ANSWERED = "answered", _("Answered")
     ISSUED = "issued", _("Issued")
     REVOKED = "revoked", _("Revoked")
     EXPIRED = "expired", _("Expired")
@@ -31,12 +31,12 @@ TRANSITIONS: Final[Mapping[DossierState, frozenset[DossierState]]] = {
     S.SUBMITTED: frozenset({S.AWAITING_PAYMENT, S.IN_REVIEW, S.WITHDRAWN}),
     S.AWAITING_PAYMENT: frozenset({S.PAID, S.WITHDRAWN}),
     S.PAID: frozenset({S.IN_REVIEW}),
-    S.IN_REVIEW: frozenset({S.INFO_REQUESTED, S.APPROVED, S.REJECTED, S.CLOSED, S.WITHDRAWN}),
+    S.IN_REVIEW: frozenset({S.INFO_REQUESTED, S.APPROVED, S.REJECTED, S.ANSWERED, S.WITHDRAWN}),
     S.INFO_REQUESTED: frozenset({S.IN_REVIEW, S.WITHDRAWN}),
     S.APPROVED: frozenset({S.ISSUED}),
     S.ISSUED: frozenset({S.REVOKED, S.EXPIRED}),
     S.REJECTED: frozenset(),
-    S.CLOSED: frozenset(),
+    S.ANSWERED: frozenset(),
     S.REVOKED: frozenset(),
     S.EXPIRED: frozenset(),
     S.WITHDRAWN: frozenset(),

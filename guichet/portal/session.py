@@ -179,7 +179,7 @@ def applicant_actors(request: HttpRequest, reference: str) -> list[Actor]:
         return [Actor.for_user(user)]
     actors = []
     if reference in anonymous_references(request):
-        actors.append(Actor(kind=ActorKind.ANONYMOUS, contact=f"dossier:{reference}"))
+        actors.append(Actor.receipt_holder(reference))
     if user is not None:
         actors.append(Actor.for_user(user))
     contact = guest_contact(request)

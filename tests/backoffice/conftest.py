@@ -8,11 +8,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from guichet.accounts.management.commands.seed_demo import demo_pdf, demo_png
 from guichet.accounts.models import Unit, User
 from guichet.accounts.roles import Role
 from guichet.accounts.services import STAFF_VERIFIED_SESSION_KEY
 from guichet.core.actors import Actor
+from guichet.demo.files import demo_pdf, demo_png
 from guichet.dossiers import services as dossiers
 from guichet.dossiers.models import Dossier, DossierEvent
 from guichet.dossiers.states import DossierState

@@ -67,41 +67,41 @@ def _colleague(dossier: Dossier) -> User:
 
 
 ACTIONS = [
-    ActionCase("take", "prendre", fence_dossier, lambda d: {}, lambda d, u: d.assigned_to_id == u.pk),
+    ActionCase("take", "take", fence_dossier, lambda d: {}, lambda d, u: d.assigned_to_id == u.pk),
     ActionCase(
         "assign",
-        "attribuer",
+        "assign",
         fence_dossier,
         lambda d: {"assign-assignee": str(_colleague(d).pk)},
         lambda d, u: d.assigned_to is not None and d.assigned_to.username == "colleague",
     ),
     ActionCase(
         "request_info",
-        "demander-informations",
+        "request_info",
         fence_dossier,
         lambda d: {"request_info-message": "Envoyez le plan coté."},
         lambda d, u: d.state == DossierState.INFO_REQUESTED,
     ),
     ActionCase(
         "approve",
-        "approuver",
+        "approve",
         fence_dossier,
         lambda d: {"approve-note": ""},
         lambda d, u: d.state == DossierState.APPROVED,
     ),
     ActionCase(
         "reject",
-        "rejeter",
+        "reject",
         fence_dossier,
         lambda d: {"reject-reason": "La clôture longe une école."},
         lambda d, u: d.state == DossierState.REJECTED,
     ),
     ActionCase(
-        "close",
-        "repondre",
+        "answer",
+        "answer",
         suggestion_dossier,
-        lambda d: {"close-answer": "Merci, nous ouvrirons le samedi."},
-        lambda d, u: d.state == DossierState.CLOSED,
+        lambda d: {"answer-answer": "Merci, nous ouvrirons le samedi."},
+        lambda d, u: d.state == DossierState.ANSWERED,
     ),
     ActionCase(
         "message",
@@ -138,7 +138,7 @@ def test_refused_actions_change_nothing(client, units, case, persona):
     data = case.data(dossier)
     before = Snapshot.of(dossier)
     response = client_as(client, user, persona).post(
-        f"/agents/dossiers/{dossier.reference}/{case.url_name}/", data
+        f"/agents/dossiers/{dossier.reference}/actions/{case.url_name}/", data
     )
     assert response.status_code == ACTION_OUTCOMES[persona]
     if response.status_code == 302:
@@ -156,7 +156,7 @@ def test_staff_with_the_right_can_act(client, units, case):
     data = case.data(dossier)
     events_before = DossierEvent.objects.filter(dossier=dossier).count()
     response = sign_in_staff(client, user).post(
-        f"/agents/dossiers/{dossier.reference}/{case.url_name}/", data
+        f"/agents/dossiers/{dossier.reference}/actions/{case.url_name}/", data
     )
     assert response.status_code == 302
     assert response["Location"] == f"/agents/dossiers/{dossier.reference}/"
@@ -170,7 +170,7 @@ def test_actions_refuse_get(client, units, case):
     dossier = case.make()
     user = make_persona("with_right", dossier.unit, units)
     before = Snapshot.of(dossier)
-    response = sign_in_staff(client, user).get(f"/agents/dossiers/{dossier.reference}/{case.url_name}/")
+    response = sign_in_staff(client, user).get(f"/agents/dossiers/{dossier.reference}/actions/{case.url_name}/")
     assert response.status_code == 405
     assert Snapshot.of(dossier) == before
 
@@ -181,7 +181,7 @@ def test_an_agent_may_take_but_not_assign_to_someone_else(client, units):
     colleague = staff(dossier.unit, Role.AGENT)
     before = Snapshot.of(dossier)
     response = sign_in_staff(client, agent).post(
-        f"/agents/dossiers/{dossier.reference}/attribuer/", {"assign-assignee": colleague.pk}
+        f"/agents/dossiers/{dossier.reference}/actions/assign/", {"assign-assignee": colleague.pk}
     )
     assert response.status_code == 403
     assert Snapshot.of(dossier) == before
@@ -196,7 +196,7 @@ def test_a_supervisor_cannot_assign_to_someone_who_cannot_process(client, units)
     before = Snapshot.of(dossier)
     for candidate in (cashier, outsider):
         response = client.post(
-            f"/agents/dossiers/{dossier.reference}/attribuer/", {"assign-assignee": candidate.pk}
+            f"/agents/dossiers/{dossier.reference}/actions/assign/", {"assign-assignee": candidate.pk}
         )
         assert response.status_code == 200
         assert 'href="#id_assign-assignee"' in response.content.decode()
@@ -283,7 +283,7 @@ def test_outbox_matrix(client, units, persona):
         "agent": staff(unit, Role.AGENT),
         "cashier": staff(unit, Role.CASHIER),
         "inspector": staff(units["inspection"], Role.INSPECTOR),
-        "supervisor": staff(units["police"], Role.SUPERVISOR),
+        "supervisor": staff(unit, Role.SUPERVISOR),
         "administrator": staff(unit, Role.ADMINISTRATOR),
     }[persona]
     response = client_as(client, user, persona).get("/agents/messages/")

@@ -25,7 +25,7 @@ def page(client, dossier):
 
 
 def action_urls(html: str) -> set[str]:
-    return set(re.findall(r'action="/agents/dossiers/[^/]+/([a-z-]+)/"', html))
+    return set(re.findall(r'action="/agents/dossiers/[^/]+/actions/([a-z_]+)/"', html))
 
 
 @pytest.fixture
@@ -105,7 +105,7 @@ def test_internal_notes_never_reach_the_public_timeline(client, units, fence):
     agent = staff(fence.unit, Role.AGENT)
     notifications = Notification.objects.count()
     response = sign_in_staff(client, agent).post(
-        f"/agents/dossiers/{fence.reference}/note/", {"note-text": "Le voisin s’est plaint."}
+        f"/agents/dossiers/{fence.reference}/actions/note/", {"note-text": "Le voisin s’est plaint."}
     )
     assert response.status_code == 302
     note = fence.events.get(kind=EventKind.INTERNAL_NOTE)
@@ -117,10 +117,10 @@ def test_internal_notes_never_reach_the_public_timeline(client, units, fence):
 def test_a_decision_service_offers_approve_and_reject(client, units, fence):
     html = page(sign_in_staff(client, staff(fence.unit, Role.AGENT)), fence)
     assert action_urls(html) == {
-        "prendre",
-        "demander-informations",
-        "approuver",
-        "rejeter",
+        "take",
+        "request_info",
+        "approve",
+        "reject",
         "message",
         "note",
     }
@@ -129,8 +129,8 @@ def test_a_decision_service_offers_approve_and_reject(client, units, fence):
 def test_an_answered_service_offers_answer_and_close_not_approve(client, units):
     dossier = suggestion_dossier()
     html = page(sign_in_staff(client, staff(dossier.unit, Role.AGENT)), dossier)
-    assert "repondre" in action_urls(html)
-    assert not {"approuver", "rejeter"} & action_urls(html)
+    assert "answer" in action_urls(html)
+    assert not {"approve", "reject"} & action_urls(html)
 
 
 def test_a_supervisor_may_also_assign_to_colleagues_who_process(client, units, fence):
@@ -139,7 +139,7 @@ def test_a_supervisor_may_also_assign_to_colleagues_who_process(client, units, f
     cashier = staff(fence.unit, Role.CASHIER, first_name="Comlan", last_name="Caisse")
     staff(units["police"], Role.AGENT, first_name="Edem", last_name="Ailleurs")
     html = page(sign_in_staff(client, supervisor), fence)
-    assert "attribuer" in action_urls(html)
+    assert "assign" in action_urls(html)
     options = re.search(r'<select name="assign-assignee".*?</select>', html, re.S).group(0)
     assert f'value="{colleague.pk}"' in options
     assert "Yawa Kpodar" in options
@@ -156,9 +156,9 @@ def test_a_cashier_reads_but_is_offered_no_action(client, units, fence):
 
 def test_a_taken_file_is_not_offered_to_take_again(client, units, fence):
     agent = staff(fence.unit, Role.AGENT)
-    sign_in_staff(client, agent).post(f"/agents/dossiers/{fence.reference}/prendre/")
+    sign_in_staff(client, agent).post(f"/agents/dossiers/{fence.reference}/actions/take/")
     html = page(client, fence)
-    assert "prendre" not in action_urls(html)
+    assert "take" not in action_urls(html)
     assert f"{agent.display_name} (you)" in html
 
 
@@ -173,7 +173,7 @@ def test_reject_without_a_reason_shows_an_error_and_changes_nothing(client, unit
     agent = staff(fence.unit, Role.AGENT)
     before = Snapshot.of(fence)
     response = sign_in_staff(client, agent).post(
-        f"/agents/dossiers/{fence.reference}/rejeter/", {"reject-reason": "  "}
+        f"/agents/dossiers/{fence.reference}/actions/reject/", {"reject-reason": "  "}
     )
     assert response.status_code == 200
     html = response.content.decode()
@@ -190,7 +190,7 @@ def test_an_invalid_form_keeps_what_was_typed(client, units, fence):
     typed = "Merci d’envoyer le plan. " * 200  # too long
     before = Snapshot.of(fence)
     response = sign_in_staff(client, agent).post(
-        f"/agents/dossiers/{fence.reference}/demander-informations/", {"request_info-message": typed}
+        f"/agents/dossiers/{fence.reference}/actions/request_info/", {"request_info-message": typed}
     )
     assert response.status_code == 200
     html = response.content.decode()
@@ -204,7 +204,7 @@ def test_approving_an_answered_service_is_refused_with_a_clear_message(client, u
     agent = staff(dossier.unit, Role.AGENT)
     before = Snapshot.of(dossier)
     response = sign_in_staff(client, agent).post(
-        f"/agents/dossiers/{dossier.reference}/approuver/", {"approve-note": ""}, follow=True
+        f"/agents/dossiers/{dossier.reference}/actions/approve/", {"approve-note": ""}, follow=True
     )
     assert response.status_code == 200
     assert "This service is answered, not approved: write the answer instead." in response.content.decode()
@@ -214,10 +214,10 @@ def test_approving_an_answered_service_is_refused_with_a_clear_message(client, u
 def test_a_second_decision_is_refused_with_a_clear_message(client, units, fence):
     agent = staff(fence.unit, Role.AGENT)
     sign_in_staff(client, agent)
-    client.post(f"/agents/dossiers/{fence.reference}/approuver/", {"approve-note": "Conforme."})
+    client.post(f"/agents/dossiers/{fence.reference}/actions/approve/", {"approve-note": "Conforme."})
     before = Snapshot.of(fence)
     response = client.post(
-        f"/agents/dossiers/{fence.reference}/rejeter/", {"reject-reason": "Non."}, follow=True
+        f"/agents/dossiers/{fence.reference}/actions/reject/", {"reject-reason": "Non."}, follow=True
     )
     assert "This file can no longer change" in response.content.decode()
     assert Snapshot.of(fence) == before
@@ -227,7 +227,7 @@ def test_a_second_decision_is_refused_with_a_clear_message(client, units, fence)
 def test_a_decision_tells_the_applicant_and_is_on_the_timeline(client, units, fence):
     agent = staff(fence.unit, Role.AGENT)
     response = sign_in_staff(client, agent).post(
-        f"/agents/dossiers/{fence.reference}/rejeter/",
+        f"/agents/dossiers/{fence.reference}/actions/reject/",
         {"reject-reason": "La clôture longe une école."},
         follow=True,
     )
@@ -244,7 +244,7 @@ def test_a_decision_tells_the_applicant_and_is_on_the_timeline(client, units, fe
 def test_request_for_information_pauses_the_deadline(client, units, fence):
     agent = staff(fence.unit, Role.AGENT)
     sign_in_staff(client, agent).post(
-        f"/agents/dossiers/{fence.reference}/demander-informations/",
+        f"/agents/dossiers/{fence.reference}/actions/request_info/",
         {"request_info-message": "Le plan coté, svp."},
     )
     fence.refresh_from_db()
@@ -261,7 +261,7 @@ def test_a_supervisor_can_put_a_file_back_in_the_queue(client, units, fence):
     agent = staff(fence.unit, Role.AGENT)
     dossiers.assign_dossier(fence, actor=Actor.for_user(agent), assignee=agent)
     response = sign_in_staff(client, supervisor).post(
-        f"/agents/dossiers/{fence.reference}/attribuer/", {"assign-assignee": ""}
+        f"/agents/dossiers/{fence.reference}/actions/assign/", {"assign-assignee": ""}
     )
     assert response.status_code == 302
     fence.refresh_from_db()
@@ -326,7 +326,7 @@ def test_staff_of_the_unit_without_clearance_cannot_open_a_confidential_file(cli
     assert client.get(f"/agents/dossiers/{report.reference}/").status_code == 404
     assert report.reference not in client.get("/agents/").content.decode()
     before = Snapshot.of(report)
-    response = client.post(f"/agents/dossiers/{report.reference}/repondre/", {"close-answer": "Classé."})
+    response = client.post(f"/agents/dossiers/{report.reference}/actions/answer/", {"answer-answer": "Classé."})
     assert response.status_code == 404
     assert Snapshot.of(report) == before
     assert not AuditEvent.objects.filter(verb="dossier.viewed").exists()

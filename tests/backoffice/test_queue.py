@@ -48,7 +48,7 @@ def files(supervisor):
     mine = suggestion_dossier()
     dossiers.assign_dossier(mine, actor=Actor.for_user(supervisor), assignee=supervisor)
     asked = suggestion_dossier(DossierState.INFO_REQUESTED)
-    answered = suggestion_dossier(DossierState.CLOSED)
+    answered = suggestion_dossier(DossierState.ANSWERED)
     fence = fence_dossier()
     return {"mine": mine, "asked": asked, "answered": answered, "fence": fence}
 

@@ -357,8 +357,8 @@ def test_the_workflow_says_whether_the_ministry_decides_or_answers():
     from guichet.catalog.services import read_yaml
 
     source = (settings.GUICHET["CATALOG_DIR"] / "suggestion.yaml").read_text(encoding="utf-8")
-    assert parse_definition(read_yaml(source)).answer_closes
+    assert parse_definition(read_yaml(source)).is_answered
     decided = read_yaml(source.replace("workflow: answer", "workflow: decision"))
-    assert not parse_definition(decided).answer_closes
+    assert not parse_definition(decided).is_answered
     with pytest.raises(DefinitionError, match=r"suggestion\.workflow: one of decision, answer"):
         parse_definition(read_yaml(source.replace("workflow: answer", "workflow: vote")))

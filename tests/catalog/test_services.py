@@ -40,7 +40,7 @@ def test_both_mspc_service_files_load():
     assert suggestion.administration.code == "mspc"
     assert suggestion.title_en == "Send a suggestion to the ministry"
     assert suggestion.current_version is not None
-    assert suggestion.current_version.definition.answer_closes is True
+    assert suggestion.current_version.definition.is_answered is True
     fence = Service.objects.get(code="cloture-electrifiee")
     assert fence.unit.code == "protection-civile"
     assert [d.name for d in fence.current_version.definition.documents] == [

@@ -89,7 +89,7 @@ def test_an_anonymous_receipt_holder_finds_only_that_dossier():
     other, _code = dossiers.start_anonymous_dossier(
         service("suggestion"), language="fr", submission_key=uuid.uuid4()
     )
-    holder = Actor(kind=ActorKind.ANONYMOUS, contact=f"dossier:{dossier.reference}")
+    holder = Actor.receipt_holder(dossier.reference)
 
     assert dossiers.receipt_matches(dossier, code)
     assert not dossiers.receipt_matches(dossier, "0000-0000-0000-0000-0000")

@@ -15,6 +15,7 @@ from guichet.audit.models import AuditEvent
 from guichet.core.actors import SYSTEM, Actor, ActorKind
 from guichet.core.errors import DomainError, InvalidInput, PermissionRefused, TransitionNotAllowed
 from guichet.core.workdays import add_working_days, is_working_day, working_days_between
+from guichet.demo.files import demo_pdf, demo_png
 from guichet.dossiers import services as dossiers
 from guichet.dossiers.models import Dossier, DossierDocument, DossierEvent, EventKind
 from guichet.dossiers.references import normalise
@@ -39,13 +40,13 @@ S = DossierState
 
 
 def pdf(name: str = "lettre.pdf", size: int = 2_000) -> SimpleUploadedFile:
-    head = b"%PDF-1.4\n"
-    return SimpleUploadedFile(name, head + b"0" * (size - len(head)), content_type="application/pdf")
+    """A real one-page PDF (uploads are parsed), padded to `size` bytes."""
+    return SimpleUploadedFile(name, demo_pdf("Lettre", size=size), content_type="application/pdf")
 
 
-def png(name: str = "photo.png", size: int = 2_000) -> SimpleUploadedFile:
-    head = b"\x89PNG\r\n\x1a\n"
-    return SimpleUploadedFile(name, head + b"0" * (size - len(head)), content_type="image/png")
+def png(name: str = "photo.png") -> SimpleUploadedFile:
+    """A real small PNG (images are decoded and re-encoded)."""
+    return SimpleUploadedFile(name, demo_png(), content_type="image/png")
 
 
 def actor(user) -> Actor:
@@ -337,7 +338,7 @@ def test_documents_of_a_filed_dossier_stay(paid_service):
     document = dossier.documents.get()
     before = snapshot(dossier)
 
-    with pytest.raises(DomainError, match="cannot be removed"):
+    with pytest.raises(DomainError, match="can no longer change"):
         dossiers.remove_document(dossier, actor=actor(dossier.applicant), document_id=document.pk)
     assert snapshot(dossier) == before
     assert default_storage.exists(document.file.name)
@@ -484,7 +485,7 @@ def test_an_anonymous_applicant_without_contact_gets_no_message(django_capture_o
         service("suggestion"), language="fr", submission_key=uuid.uuid4()
     )
     assert code
-    holder = Actor(kind=ActorKind.ANONYMOUS, contact=f"dossier:{dossier.reference}")
+    holder = Actor.receipt_holder(dossier.reference)
     dossiers.save_answers(dossier, actor=holder, answers=dict(SUGGESTION_ANSWERS))
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -628,7 +629,7 @@ def refused_matrix(unit, other_unit):
 DECISIONS = {
     "approve": lambda dossier, who: dossiers.approve_dossier(dossier, actor=who, note=""),
     "reject": lambda dossier, who: dossiers.reject_dossier(dossier, actor=who, reason="Non."),
-    "close": lambda dossier, who: dossiers.close_dossier(dossier, actor=who, answer="Merci."),
+    "close": lambda dossier, who: dossiers.answer_dossier(dossier, actor=who, answer="Merci."),
 }
 
 
@@ -686,7 +687,7 @@ def test_a_service_that_is_decided_is_not_closed_with_an_answer(paid_service):
     before = snapshot(dossier)
 
     with pytest.raises(DomainError, match="approve or reject"):
-        dossiers.close_dossier(dossier, actor=actor(agent), answer="Merci.")
+        dossiers.answer_dossier(dossier, actor=actor(agent), answer="Merci.")
     assert snapshot(dossier) == before
 
 
@@ -696,13 +697,13 @@ def test_closing_a_suggestion_answers_the_applicant(django_capture_on_commit_cal
     Notification.objects.all().delete()
 
     with django_capture_on_commit_callbacks(execute=True):
-        dossiers.close_dossier(dossier, actor=actor(agent), answer="Merci, c'est noté.")
+        dossiers.answer_dossier(dossier, actor=actor(agent), answer="Merci, c'est noté.")
 
     stored = Dossier.objects.get(pk=dossier.pk)
-    assert (stored.state, stored.working_days_left()) == (S.CLOSED, None)
+    assert (stored.state, stored.working_days_left()) == (S.ANSWERED, None)
     assert stored.decided_at is not None
     assert stored.events.public().latest("id").text == "Merci, c'est noté."
-    assert Notification.objects.get().event == "dossier_closed"
+    assert Notification.objects.get().event == "dossier_answered"
 
 
 def test_a_decision_on_a_decided_dossier_is_refused(paid_service):
@@ -723,17 +724,17 @@ def test_confidential_files_are_for_inspectors_only(confidential_service):
         user = StaffFactory(roles=[(unit, role)])
         before = snapshot(dossier)
         with pytest.raises(PermissionRefused):
-            dossiers.close_dossier(dossier, actor=actor(user), answer="Vu.")
+            dossiers.answer_dossier(dossier, actor=actor(user), answer="Vu.")
         with pytest.raises(PermissionRefused):
             dossiers.add_internal_note(dossier, actor=actor(user), text="Vu.")
         assert snapshot(dossier) == before, role
     outsider = StaffFactory(roles=[(UnitFactory(code="police"), Role.INSPECTOR)])
     with pytest.raises(PermissionRefused):
-        dossiers.close_dossier(dossier, actor=actor(outsider), answer="Vu.")
+        dossiers.answer_dossier(dossier, actor=actor(outsider), answer="Vu.")
 
     inspector = StaffFactory(roles=[(unit, Role.INSPECTOR)])
-    dossiers.close_dossier(dossier, actor=actor(inspector), answer="Les faits ont été transmis.")
-    assert Dossier.objects.get(pk=dossier.pk).state == S.CLOSED
+    dossiers.answer_dossier(dossier, actor=actor(inspector), answer="Les faits ont été transmis.")
+    assert Dossier.objects.get(pk=dossier.pk).state == S.ANSWERED
 
 
 # --- withdrawal -------------------------------------------------------------------------
@@ -766,7 +767,7 @@ def test_nobody_else_withdraws(django_capture_on_commit_callbacks):
 
 
 def test_a_closed_dossier_cannot_be_withdrawn():
-    dossier = make_dossier("suggestion", state=S.CLOSED)
+    dossier = make_dossier("suggestion", state=S.ANSWERED)
     before = snapshot(dossier)
     with pytest.raises(TransitionNotAllowed):
         dossiers.withdraw_dossier(dossier, actor=actor(dossier.applicant))
@@ -898,7 +899,7 @@ def test_the_applicant_writes_to_the_ministry_while_the_dossier_is_open():
 
 
 def test_no_message_on_a_closed_dossier():
-    dossier = make_dossier("suggestion", state=S.CLOSED)
+    dossier = make_dossier("suggestion", state=S.ANSWERED)
     before = snapshot(dossier)
     with pytest.raises(DomainError, match="closed"):
         dossiers.send_message_to_ministry(

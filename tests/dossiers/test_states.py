@@ -30,7 +30,7 @@ def test_every_state_is_reachable_from_draft():
 
 
 def test_terminal_states_have_no_way_out():
-    assert {S.REJECTED, S.CLOSED, S.REVOKED, S.EXPIRED, S.WITHDRAWN} == TERMINAL
+    assert {S.REJECTED, S.ANSWERED, S.REVOKED, S.EXPIRED, S.WITHDRAWN} == TERMINAL
     for state in TERMINAL:
         assert TRANSITIONS[state] == frozenset()
 
@@ -46,7 +46,7 @@ def test_the_applicant_may_withdraw_until_a_decision():
 
 @pytest.mark.django_db
 def test_transition_refuses_an_illegal_move_and_changes_nothing(django_capture_on_commit_callbacks):
-    dossier = make_dossier("suggestion", state=S.CLOSED)
+    dossier = make_dossier("suggestion", state=S.ANSWERED)
     events, audits, notices = (
         DossierEvent.objects.count(),
         AuditEvent.objects.count(),
@@ -59,13 +59,13 @@ def test_transition_refuses_an_illegal_move_and_changes_nothing(django_capture_o
 
     assert error.value.code == "transition_not_allowed"
     assert (error.value.params["current"], error.value.params["target"]) == (
-        S.CLOSED.label,
+        S.ANSWERED.label,
         S.IN_REVIEW.label,
     )
     assert "Reload the page" in str(error.value)
     assert callbacks == []
     stored = Dossier.objects.get(pk=dossier.pk)
-    assert (stored.state, stored.updated_at) == (S.CLOSED, updated_at)
+    assert (stored.state, stored.updated_at) == (S.ANSWERED, updated_at)
     assert (DossierEvent.objects.count(), AuditEvent.objects.count(), Notification.objects.count()) == (
         events,
         audits,

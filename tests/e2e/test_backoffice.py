@@ -101,7 +101,7 @@ def test_agent_processes_both_services(site, page, new_context):
     assert_accessible(page)
 
     # --- take the fence file, leave a note for colleagues ---------------------------------------
-    submit(page, f"form[action='/agents/dossiers/{fence.reference}/prendre/']")
+    submit(page, f"form[action='/agents/dossiers/{fence.reference}/actions/take/']")
     page.wait_for_url(f"**/agents/dossiers/{fence.reference}/")
     expect(page.locator("form#action-take")).to_have_count(0)
     expect(page.locator(".bo-facts")).to_contain_text(agent.display_name)
@@ -109,7 +109,7 @@ def test_agent_processes_both_services(site, page, new_context):
 
     open_action(page, "note")
     page.locator("textarea[name=note-text]").fill(NOTE)
-    submit(page, f"form[action='/agents/dossiers/{fence.reference}/note/']")
+    submit(page, f"form[action='/agents/dossiers/{fence.reference}/actions/note/']")
     page.wait_for_url(f"**/agents/dossiers/{fence.reference}/")
     expect(page.locator(".timeline .bo-internal").last).to_contain_text(NOTE)
     assert_accessible(page)
@@ -125,14 +125,14 @@ def test_agent_processes_both_services(site, page, new_context):
 
     # --- reject: a refusal needs its reason, which the applicant will read -----------------------
     open_action(page, "reject")
-    submit(page, f"form[action='/agents/dossiers/{fence.reference}/rejeter/']")
+    submit(page, f"form[action='/agents/dossiers/{fence.reference}/actions/reject/']")
     expect(page.locator(".error-summary a[href='#id_reject-reason']")).to_be_visible()
     expect(page.locator("details#action-reject")).to_have_attribute("open", "")
     assert_accessible(page)
     assert Dossier.objects.get(pk=fence.pk).state == DossierState.IN_REVIEW
 
     page.locator("textarea[name=reject-reason]").fill(REASON)
-    submit(page, f"form[action='/agents/dossiers/{fence.reference}/rejeter/']")
+    submit(page, f"form[action='/agents/dossiers/{fence.reference}/actions/reject/']")
     page.wait_for_url(f"**/agents/dossiers/{fence.reference}/")
     expect(page.locator(".notice-success")).to_be_visible()
     expect(page.locator(".timeline")).to_contain_text(REASON)
@@ -149,7 +149,7 @@ def test_agent_processes_both_services(site, page, new_context):
     assert_accessible(page)
     open_action(page, "message")
     page.locator("textarea[name=message-message]").fill(TO_SUGGESTER)
-    submit(page, f"form[action='/agents/dossiers/{suggestion.reference}/message/']")
+    submit(page, f"form[action='/agents/dossiers/{suggestion.reference}/actions/message/']")
     page.wait_for_url(f"**/agents/dossiers/{suggestion.reference}/")
     expect(page.locator(".timeline")).to_contain_text(TO_SUGGESTER)
     assert_accessible(page)

@@ -8,7 +8,7 @@ from django import template
 
 from guichet.accounts.models import User
 from guichet.accounts.roles import Permission, Role
-from guichet.backoffice.display import localized
+from guichet.core.text import bilingual
 
 register = template.Library()
 
@@ -21,12 +21,12 @@ def backoffice_nav(context: template.Context) -> dict[str, Any]:
     if not isinstance(staff, User):
         return {"staff": None}
     match = getattr(request, "resolver_match", None)
-    memberships = sorted(staff.memberships.all(), key=lambda m: (localized(m.unit), m.role))
+    memberships = sorted(staff.memberships.all(), key=lambda m: (bilingual(m.unit), m.role))
     return {
         "staff": staff,
         "current": match.url_name if match is not None else "",
         "can_read_outbox": bool(staff.units_with(Permission.READ_OUTBOX)),
-        "memberships": [(localized(m.unit), Role(m.role).label) for m in memberships],
+        "memberships": [(bilingual(m.unit), Role(m.role).label) for m in memberships],
         "csrf_token": context.get("csrf_token"),
     }
 
@@ -34,7 +34,7 @@ def backoffice_nav(context: template.Context) -> dict[str, Any]:
 @register.filter
 def unit_name(unit: Any) -> str:
     """A unit's name in the reader's language."""
-    return localized(unit)
+    return bilingual(unit)
 
 
 @register.filter

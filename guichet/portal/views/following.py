@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from guichet.core.actors import Actor, ActorKind
+from guichet.core.actors import Actor
 from guichet.core.errors import DomainError, InvalidInput
 from guichet.dossiers.models import Dossier
 from guichet.dossiers.services import (
@@ -214,7 +214,7 @@ def my_dossiers(request: HttpRequest) -> HttpResponse:
     if contact is not None:
         candidates += list(queryset.filter(applicant__isnull=True, contact_value=contact.value))
     candidates += list(queryset.filter(reference__in=anonymous_refs, anonymous=True))
-    anonymous_actors = [Actor(kind=ActorKind.ANONYMOUS, contact=f"dossier:{ref}") for ref in anonymous_refs]
+    anonymous_actors = [Actor.receipt_holder(ref) for ref in anonymous_refs]
     seen: set[int] = set()
     mine = []
     for dossier in sorted(candidates, key=lambda d: d.created_at, reverse=True):

@@ -1,0 +1,191 @@
+"""What a person may do to a dossier, now: the one answer the use cases enforce and pages show.
+
+An action is available when two things hold: the actor has the right (the applicant for
+applicant actions, a staff member holding the permission in the dossier's unit for staff
+ones), and the dossier allows it (its state, from the `TRANSITIONS` table, and its service's
+workflow). `available_actions` is what interfaces display; `require_action` is what every
+use case calls first, on the locked row, and it says which of the two failed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final
+
+from django.db import models
+from django.db.models import Q
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from guichet.accounts.models import User
+from guichet.accounts.roles import Permission
+from guichet.catalog.definition import Confidentiality, Workflow
+from guichet.core.actors import Actor, ActorKind
+from guichet.core.errors import DomainError, PermissionRefused, TransitionNotAllowed
+from guichet.dossiers.models import Dossier
+from guichet.dossiers.states import OPEN_STATES, TRANSITIONS, DossierState
+
+S = DossierState
+
+
+class ActionName(models.TextChoices):
+    # Staff
+    TAKE = "take", _("Take the file")
+    ASSIGN = "assign", _("Assign the file")
+    REQUEST_INFO = "request_info", _("Ask for information")
+    APPROVE = "approve", _("Approve")
+    REJECT = "reject", _("Reject")
+    ANSWER = "answer", _("Answer")
+    MESSAGE = "message", _("Write to the applicant")
+    NOTE = "note", _("Add an internal note")
+    # The applicant
+    EDIT_DRAFT = "edit_draft", _("Change the draft")
+    WITHDRAW = "withdraw", _("Withdraw")
+    PROVIDE_INFORMATION = "provide_information", _("Send the information asked for")
+    WRITE_TO_MINISTRY = "write_to_ministry", _("Write to the ministry")
+
+
+A = ActionName
+
+# The right each staff action needs in the dossier's unit.
+STAFF_ACTIONS: Final[Mapping[ActionName, Permission]] = {
+    A.TAKE: Permission.PROCESS,
+    A.ASSIGN: Permission.ASSIGN,
+    A.REQUEST_INFO: Permission.PROCESS,
+    A.APPROVE: Permission.DECIDE,
+    A.REJECT: Permission.DECIDE,
+    A.ANSWER: Permission.DECIDE,
+    A.MESSAGE: Permission.PROCESS,
+    A.NOTE: Permission.PROCESS,
+}
+APPLICANT_ACTIONS: Final = frozenset({A.EDIT_DRAFT, A.WITHDRAW, A.PROVIDE_INFORMATION, A.WRITE_TO_MINISTRY})
+
+# Actions that move the dossier, and where to: they are possible where the table allows the move.
+MOVES: Final[Mapping[ActionName, DossierState]] = {
+    A.REQUEST_INFO: S.INFO_REQUESTED,
+    A.APPROVE: S.APPROVED,
+    A.REJECT: S.REJECTED,
+    A.ANSWER: S.ANSWERED,
+    A.WITHDRAW: S.WITHDRAWN,
+    A.PROVIDE_INFORMATION: S.IN_REVIEW,
+}
+# How the ministry ends a file depends on the service: a decision, or an answer.
+WORKFLOW_ACTIONS: Final[Mapping[Workflow, frozenset[ActionName]]] = {
+    Workflow.DECISION: frozenset({A.APPROVE, A.REJECT}),
+    Workflow.ANSWER: frozenset({A.ANSWER}),
+}
+
+
+class ActionNotAvailable(DomainError):
+    code = "action_not_available"
+    default_message = _("This is not possible on this file in its current state. Reload the page to see it.")
+
+
+# Why an action that moves nothing is refused, in words the person can act on.
+_REFUSALS: Final[Mapping[ActionName, str | Promise]] = {
+    A.TAKE: _("This file is closed or already yours: it cannot be taken."),
+    A.ASSIGN: _("This file is closed: it can no longer be assigned."),
+    A.MESSAGE: _("This file was withdrawn by the applicant: no message can be sent."),
+    A.NOTE: _("Notes can only be added to a filed request."),
+    A.EDIT_DRAFT: _("This request is filed: its answers can no longer change."),
+    A.WRITE_TO_MINISTRY: _("This request is closed; messages can no longer be sent."),
+}
+
+
+# --- who may act ---------------------------------------------------------------------------
+
+
+def is_applicant(dossier: Dossier, actor: Actor) -> bool:
+    """Whether `actor` is the person who files or filed `dossier`."""
+    if actor.kind == ActorKind.CITIZEN and actor.user is not None:
+        return dossier.applicant_id == actor.user.pk
+    if actor.kind == ActorKind.GUEST:
+        return dossier.applicant_id is None and bool(actor.contact) and actor.contact == dossier.contact_value
+    if actor.kind == ActorKind.RECEIPT_HOLDER:
+        return bool(dossier.receipt_hash) and actor.reference == dossier.reference
+    return False
+
+
+def applicant_filter(actor: Actor) -> Q:
+    """`is_applicant` as a database filter, for lists ("my files"); the two say the same."""
+    if actor.kind == ActorKind.CITIZEN and actor.user is not None:
+        return Q(applicant_id=actor.user.pk)
+    if actor.kind == ActorKind.GUEST and actor.contact:
+        return Q(applicant__isnull=True, contact_value=actor.contact)
+    if actor.kind == ActorKind.RECEIPT_HOLDER and actor.reference:
+        return Q(reference=actor.reference) & ~Q(receipt_hash="")
+    return Q(pk__in=[])
+
+
+def staff_can(user: User, dossier: Dossier, permission: Permission) -> bool:
+    """Whether a staff member holds `permission` in the unit in charge of `dossier`."""
+    if not user.is_staff_member or not user.is_active:
+        return False
+    held = user.permissions_in(dossier.unit)
+    if (
+        dossier.definition.confidentiality == Confidentiality.RESTRICTED
+        and Permission.VIEW_RESTRICTED not in held
+    ):
+        return False
+    return permission in held
+
+
+def _rights(dossier: Dossier, actor: Actor) -> frozenset[ActionName]:
+    """What the actor's standing allows on this dossier, whatever its state."""
+    if actor.kind == ActorKind.STAFF and actor.user is not None:
+        user = actor.user
+        return frozenset(
+            action for action, permission in STAFF_ACTIONS.items() if staff_can(user, dossier, permission)
+        )
+    if is_applicant(dossier, actor):
+        return APPLICANT_ACTIONS
+    return frozenset()
+
+
+def _possible(dossier: Dossier, actor: Actor) -> frozenset[ActionName]:
+    """What the dossier allows now (its state and its service's workflow), whoever asks."""
+    state = DossierState(dossier.state)
+    moves = TRANSITIONS[state]
+    workflow = dossier.definition.workflow
+    possible = {action for action, target in MOVES.items() if target in moves}
+    possible -= {
+        action for other, actions in WORKFLOW_ACTIONS.items() if other != workflow for action in actions
+    }
+    if state == S.INFO_REQUESTED:
+        possible.discard(A.REQUEST_INFO)  # already asked; the table's way back is the applicant's answer
+    else:
+        possible.discard(A.PROVIDE_INFORMATION)
+    if state in OPEN_STATES:
+        possible |= {A.ASSIGN, A.WRITE_TO_MINISTRY}
+        if dossier.assigned_to_id != actor.user_id:
+            possible.add(A.TAKE)
+    if state == S.DRAFT:
+        possible.add(A.EDIT_DRAFT)
+    else:
+        possible.add(A.NOTE)
+        # After a decision the ministry may still have to say something (where to collect a
+        # permit); a withdrawn file is the applicant's own end to the conversation.
+        if state != S.WITHDRAWN:
+            possible.add(A.MESSAGE)
+    return frozenset(possible)
+
+
+def available_actions(dossier: Dossier, actor: Actor) -> frozenset[ActionName]:
+    """Every action `actor` may take on `dossier` now."""
+    return _rights(dossier, actor) & _possible(dossier, actor)
+
+
+def require_action(dossier: Dossier, actor: Actor, action: ActionName) -> None:
+    """Refuse unless `action` is available: PermissionRefused for the wrong person, a clear reason otherwise."""
+    if action not in _rights(dossier, actor):
+        raise PermissionRefused()
+    if action in _possible(dossier, actor):
+        return
+    workflow = dossier.definition.workflow
+    if any(action in actions for other, actions in WORKFLOW_ACTIONS.items() if other != workflow):
+        if workflow == Workflow.ANSWER:
+            raise DomainError(_("This service is answered, not approved: write the answer instead."))
+        raise DomainError(_("This service is decided, not answered: approve or reject the request."))
+    if action in MOVES:
+        raise TransitionNotAllowed(DossierState(dossier.state).label, MOVES[action].label)
+    raise ActionNotAvailable(_REFUSALS.get(action))
