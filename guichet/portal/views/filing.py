@@ -274,6 +274,20 @@ def check(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
+def _receipt_text(request: HttpRequest, dossier: Dossier, receipt_code: str) -> str:
+    """What the "save as a text file" link holds: enough to come back, nothing about the request."""
+    return "\n".join(
+        [
+            _("Reference: %(reference)s") % {"reference": dossier.reference},
+            _("Receipt code: %(code)s") % {"code": receipt_code},
+            "",
+            _("Keep both, and share them with nobody. To follow your file, go to %(url)s")
+            % {"url": request.build_absolute_uri(reverse("portal:track"))},
+            "",
+        ]
+    )
+
+
 @never_cache
 def confirmation(request: HttpRequest, reference: str) -> HttpResponse:
     """The reference in large type, what happens next; an anonymous filer's receipt code, once."""
@@ -292,6 +306,7 @@ def confirmation(request: HttpRequest, reference: str) -> HttpResponse:
             "dossier": dossier,
             "definition": dossier.definition,
             "receipt_code": receipt_code,
+            "receipt_text": _receipt_text(request, dossier, receipt_code) if receipt_code else "",
             "contact": dossier.contact,
             "fee_lines": fee_lines_display(dossier.fee_lines),
         },
