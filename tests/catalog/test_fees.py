@@ -1,0 +1,185 @@
+"""Fee rules describe themselves: the service page renders what the rule says, whatever it is."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+
+from guichet.catalog import definition as definition_module
+from guichet.catalog import registries
+from guichet.catalog import services as catalog_services
+from guichet.catalog.definition import parse_definition
+from guichet.catalog.registries import FeeLine, FeeOverview, OverviewLine
+from guichet.core.registry import Registry
+from tests.catalog.test_definition import base
+from tests.dossiers.conftest import publish_file
+
+NUMBER_FIELDS = [
+    {"name": "agents", "type": "number", "label": {"fr": "Nombre d’agents", "en": "Number of agents"}},
+    {"name": "hours", "type": "number", "label": {"fr": "Heures", "en": "Hours"}},
+    {
+        "name": "duration",
+        "type": "choice",
+        "label": {"fr": "Durée", "en": "Length of stay"},
+        "choices": [
+            {"value": "d15", "label": {"fr": "15 jours", "en": "15 days"}},
+            {"value": "d30", "label": {"fr": "30 jours", "en": "30 days"}},
+        ],
+    },
+]
+
+FEES: dict[str, dict[str, Any]] = {
+    "free": {"rule": "free"},
+    "fixed": {
+        "rule": "fixed",
+        "lines": [
+            {"label": {"fr": "Frais d’étude", "en": "Review fee"}, "amount": 10000},
+            {"label": {"fr": "Timbre fiscal", "en": "Fiscal stamp"}, "amount": 2000},
+        ],
+    },
+    "by_option": {"rule": "by_option", "field": "duration", "amounts": {"d15": 35000, "d30": 45000}},
+    "per_unit": {
+        "rule": "per_unit",
+        "factors": ["agents", "hours"],
+        "unit_price": 2500,
+        "label": {"fr": "Agents", "en": "Agents"},
+        "fixed": [{"label": {"fr": "Frais de dossier", "en": "File fee"}, "amount": 5000}],
+    },
+}
+
+
+def definition_with(fee: dict[str, Any]) -> Any:
+    data = base()
+    data["steps"][0]["fields"] += NUMBER_FIELDS
+    data["fee"] = fee
+    return parse_definition(data)
+
+
+EXPECTED = {
+    "free": FeeOverview(free=True, note="This service costs nothing."),
+    "fixed": FeeOverview(
+        lines=(OverviewLine("Review fee", 10000), OverviewLine("Fiscal stamp", 2000)),
+        total=12000,
+        payment="You pay once your request is filed. Fees are not refunded if the request is refused.",
+    ),
+    "by_option": FeeOverview(
+        lines=(OverviewLine("15 days", 35000), OverviewLine("30 days", 45000)),
+        note="The fee depends on your answer to “Length of stay”:",
+        payment="You pay once your request is filed. Fees are not refunded if the request is refused.",
+    ),
+    "per_unit": FeeOverview(
+        lines=(OverviewLine("File fee", 5000), OverviewLine("Agents", 2500, "× Number of agents × Hours")),
+        note="The fee depends on your answers; you will see the exact amount before you file.",
+        payment="You pay once your request is filed. Fees are not refunded if the request is refused.",
+    ),
+}
+
+
+@pytest.mark.parametrize("rule", list(FEES))
+def test_each_rule_gives_its_own_overview(rule):
+    with translation.override("en"):
+        assert definition_with(FEES[rule]).fee_overview() == EXPECTED[rule]
+
+
+def test_every_registered_rule_is_described_here():
+    assert set(registries.fee_rules) == set(FEES)
+
+
+def test_the_overview_speaks_french(project_translations):
+    with translation.override("fr"):
+        free = definition_with(FEES["free"]).fee_overview()
+        fixed = definition_with(FEES["fixed"]).fee_overview()
+        per_unit = definition_with(FEES["per_unit"]).fee_overview()
+    assert free.note == "Vous n’avez rien à payer."
+    assert [line.label for line in fixed.lines] == ["Frais d’étude", "Timbre fiscal"]
+    assert fixed.payment.startswith("Vous payez une fois votre demande déposée.")
+    assert per_unit.lines[-1].detail == "× Nombre d’agents × Heures"
+
+
+class Quote:
+    """A rule like the next issues' quotes: staff set the amount after review."""
+
+    def check(self, params: dict[str, Any], field_names: Any) -> None:
+        pass
+
+    def overview(self, params: dict[str, Any], definition: Any) -> FeeOverview:
+        return FeeOverview(note="Set by the ministry after review of your request.")
+
+    def lines(self, params: dict[str, Any], answers: dict[str, Any]) -> list[FeeLine]:
+        return []
+
+
+@pytest.fixture
+def with_quote_rule(monkeypatch):
+    """A fresh registry with the usual rules and a quote (no mocking of our own code)."""
+    fresh: Registry[Any] = Registry("fee rules")
+    for name, rule in registries.fee_rules.items():
+        fresh.register(name)(rule)
+    fresh.register("quote")(Quote())
+    monkeypatch.setattr(definition_module, "fee_rules", fresh)
+    monkeypatch.setattr(catalog_services, "fee_rules", fresh)
+
+
+SERVICE = """
+code: essai-frais
+prefix: ESF
+administration: mspc
+unit: police
+title: {fr: Essai de frais, en: Fee trial}
+summary: {fr: Un essai., en: A trial.}
+who_may_apply: {fr: Tout le monde., en: Anyone.}
+fee: FEE
+steps:
+  - key: one
+    title: {fr: Étape, en: Step}
+    fields:
+      - {name: agents, type: number, label: {fr: Nombre d’agents, en: Number of agents}}
+"""
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "case",
+    [
+        ("{rule: free}", ["Free", "This service costs nothing."], ["Total", "You pay once"]),
+        (
+            "{rule: fixed, lines: [{label: {fr: Frais, en: Review fee}, amount: 10000}]}",
+            ["Review fee", "10,000", "Total", "You pay once"],
+            ["This service costs nothing."],
+        ),
+        (
+            "{rule: per_unit, factors: [agents], unit_price: 2500}",
+            ["2,500", "× Number of agents", "you will see the exact amount"],
+            ["Total", "This service costs nothing."],
+        ),
+        ("{rule: quote}", ["Set by the ministry after review"], ["Free", "Total", "You pay once"]),
+    ],
+)
+def test_the_service_page_shows_what_the_rule_says(client, tmp_path, with_quote_rule, case):
+    fee, shown, not_shown = case
+    service = publish_file(tmp_path, "essai-frais", SERVICE.replace("FEE", fee))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    response = client.get(reverse("portal:service", kwargs={"code": service.code}))
+
+    cost = re.search(r'<section class="panel" aria-labelledby="cost">(.*?)</section>', response.text, re.S)
+    assert cost is not None
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", cost[1])).replace("\u00a0", " ")
+    for words in shown:
+        assert words in text
+    for words in not_shown:
+        assert words not in text
+
+
+def test_fee_templates_do_not_name_rules():
+    templates = Path(settings.BASE_DIR) / "guichet" / "portal" / "templates" / "portal"
+    for name in ("service.html", "includes/fee_lines.html"):
+        source = (templates / name).read_text(encoding="utf-8")
+        assert ".rule" not in source
+        assert ".kind ==" not in source
