@@ -215,6 +215,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Guichet MSPC <no-repl
 # Guichet's own knobs.
 GUICHET: dict[str, Any] = {
     "SITE_NAME": os.environ.get("GUICHET_SITE_NAME", "Guichet"),
+    # Where the Django admin sends people to sign in (password, then TOTP): a URL name.
+    "STAFF_SIGN_IN_URL_NAME": "backoffice:sign_in",
     # Public address used in SMS and e-mails (links to a dossier).
     "BASE_URL": os.environ.get("GUICHET_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
     "ADMINISTRATION_CODE": os.environ.get("GUICHET_ADMINISTRATION", "mspc"),

@@ -10,8 +10,43 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from guichet.accounts.admin_rights import ConfigureModelAdmin, may_configure
 from guichet.accounts.models import Administration, Membership, Unit, User
-from guichet.core.admin_site import ConfigureModelAdmin, may_configure
+from guichet.audit import services as audit
+from guichet.core.actors import Actor
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Every change made here to staff, roles, memberships and units is a security event.
+
+    Django's admin already calls these hooks inside the transaction of the change (and
+    for a password change, and once per object before a bulk delete): the audit row is
+    written beside its own LogEntry. Django's change message names the fields and the
+    inline rows changed, never their values.
+    """
+
+    def _audit(self, request: HttpRequest, obj: Model, verb: str, message: Any) -> None:
+        if not isinstance(request.user, User):
+            return
+        audit.record(
+            Actor.for_user(request.user),
+            f"{obj._meta.model_name}.{verb}",
+            obj,
+            {"via": "admin", "object": str(obj), "change": message},
+        )
+
+    def log_addition(self, request: HttpRequest, obj: Model, message: Any) -> Any:
+        self._audit(request, obj, "created", message)
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request: HttpRequest, obj: Model, message: Any) -> Any:
+        self._audit(request, obj, "changed", message)
+        return super().log_change(request, obj, message)
+
+    def log_deletions(self, request: HttpRequest, queryset: Any) -> Any:
+        for obj in queryset:
+            self._audit(request, obj, "deleted", "")
+        return super().log_deletions(request, queryset)
 
 
 class UnitInline(admin.TabularInline):
@@ -33,14 +68,14 @@ class UnitInline(admin.TabularInline):
 
 
 @admin.register(Administration)
-class AdministrationAdmin(ConfigureModelAdmin):
+class AdministrationAdmin(AuditedAdmin, ConfigureModelAdmin):
     list_display = ["code", "name_fr", "name_en"]
     search_fields = ["code", "name_fr", "name_en"]
     inlines = [UnitInline]
 
 
 @admin.register(Unit)
-class UnitAdmin(ConfigureModelAdmin):
+class UnitAdmin(AuditedAdmin, ConfigureModelAdmin):
     list_display = ["code", "name_fr", "administration"]
     list_filter = ["administration"]
     search_fields = ["code", "name_fr", "name_en"]
@@ -53,7 +88,7 @@ class MembershipInline(UnitInline):
 
 
 @admin.register(User)
-class UserAdmin(ConfigureModelAdmin, DjangoUserAdmin):
+class UserAdmin(AuditedAdmin, ConfigureModelAdmin, DjangoUserAdmin):
     """Staff and citizens. The TOTP secret is never shown; roles are memberships."""
 
     list_display = ["username", "display_name", "phone", "email", "is_staff_member", "is_staff", "is_active"]
@@ -120,7 +155,7 @@ class UserAdmin(ConfigureModelAdmin, DjangoUserAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(ConfigureModelAdmin):
+class MembershipAdmin(AuditedAdmin, ConfigureModelAdmin):
     list_display = ["user", "role", "unit"]
     list_filter = ["role", "unit"]
     search_fields = ["user__username", "user__last_name", "unit__code"]

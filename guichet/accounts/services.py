@@ -1,4 +1,4 @@
-"""Accounts use cases: one-time codes, citizen sign-in, staff second factor."""
+"""Accounts use cases: one-time codes, citizen sign-in, staff sign-in and its second factor."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import secrets
 
 import pyotp
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
@@ -18,14 +19,14 @@ from guichet.accounts.contacts import Contact
 from guichet.accounts.models import CodePurpose, Membership, OneTimeCode, Unit, User
 from guichet.accounts.roles import Role
 from guichet.audit import services as audit
-from guichet.core import ratelimit
-from guichet.core.actors import SYSTEM, Actor
+from guichet.core import ratelimit, sessions
+from guichet.core.actors import ANONYMOUS, SYSTEM, Actor
 from guichet.core.errors import DomainError, RateLimited
 from guichet.notifications.services import notify_contact
 
-# Set in the session once a staff member has passed the TOTP step; every staff page
-# (back office and Django admin) requires it.
-STAFF_VERIFIED_SESSION_KEY = "guichet_staff_totp_verified"
+# Set in the session once a staff member has passed the TOTP step (defined with the other
+# session keys in core; named here too, where the staff sign-in is).
+STAFF_VERIFIED_SESSION_KEY = sessions.STAFF_VERIFIED_SESSION_KEY
 # A guest's confirmed contact, kept in the session after the one-time code.
 GUEST_CONTACT_SESSION_KEY = "guichet_guest_contact"
 
@@ -154,19 +155,77 @@ class PasswordMismatch(DomainError):
 
 
 def authenticate_citizen(contact: Contact, *, password: str, client_ip: str = "") -> User:
-    """The citizen account holding `contact` and `password`; one answer for every failure."""
-    ratelimit.hit(f"pwd:{contact.value}", _config("OTP_MAX_ATTEMPTS") * 2, window_seconds=900)
-    if client_ip:
-        ratelimit.hit(f"pwd-ip:{client_ip}", _config("OTP_MAX_PER_IP_PER_HOUR"))
+    """The citizen account holding `contact` and `password`; one answer for every failure.
+
+    Only failures count against the limits: a person who signs in often is never locked
+    out, nor are the neighbours sharing their address.
+    """
+    contact_key, ip_key = f"pwd:{contact.value}", f"pwd-ip:{client_ip}"
+    contact_limit, ip_limit = _config("OTP_MAX_ATTEMPTS") * 2, _config("OTP_MAX_PER_IP_PER_HOUR")
+    if ratelimit.exceeded(contact_key, contact_limit) or (client_ip and ratelimit.exceeded(ip_key, ip_limit)):
+        raise RateLimited()
     lookup = {"phone": contact.value} if contact.kind == "phone" else {"email__iexact": contact.value}
     user = User.objects.filter(**lookup, is_staff_member=False, is_active=True).first()
     if user is None or not user.has_usable_password():
         # Hash anyway so the answer takes as long whether or not the account exists.
         User().set_password(password)
+        user = None
+    if user is None or not user.check_password(password):
+        ratelimit.count(contact_key, window_seconds=900)
+        if client_ip:
+            ratelimit.count(ip_key, window_seconds=3600)
         raise PasswordMismatch()
-    if not user.check_password(password):
-        raise PasswordMismatch()
+    ratelimit.reset(contact_key)
     audit.record(Actor.for_user(user), "account.signed_in", user, {"method": "password"})
+    return user
+
+
+# --- staff sign-in: a password, then a TOTP code -------------------------------------------
+
+# Failed staff passwords are counted per username and per address for this long.
+STAFF_SIGN_IN_WINDOW_SECONDS = 15 * 60
+
+
+class SignInRefused(DomainError):
+    code = "sign_in_refused"
+    default_message = _("The username or password is wrong.")
+
+
+def _staff_sign_in_keys(username: str, client_ip: str) -> tuple[str, str]:
+    # Hashed: what a person types must never become a raw cache key.
+    name = hashlib.sha256(username.strip().lower().encode()).hexdigest()
+    return f"staff-sign-in:user:{name}", f"staff-sign-in:ip:{client_ip}"
+
+
+def _record_staff_sign_in_failure(user: User | None, *, step: str, reason: str, client_ip: str) -> None:
+    """A security event: who was tried (if the account exists), at which step, from where.
+
+    What was typed is never kept: a password typed in the username field must not land in the log.
+    """
+    audit.record(ANONYMOUS, "staff.sign_in_failed", user, {"step": step, "reason": reason, "ip": client_ip})
+
+
+def authenticate_staff(username: str, password: str, *, client_ip: str) -> User:
+    """The staff account for `username` and `password` (first step); one answer for every failure.
+
+    Only failures count: once a username or an address has too many in the window, even
+    the right password is refused until the window ends. A success clears the username's count.
+    """
+    user_key, ip_key = _staff_sign_in_keys(username, client_ip)
+    user_limit = _config("STAFF_SIGN_IN_MAX_FAILURES")
+    ip_limit = _config("STAFF_SIGN_IN_MAX_FAILURES_PER_IP")
+    known = User.objects.filter(username=username, is_staff_member=True).first()
+    if ratelimit.exceeded(user_key, user_limit) or ratelimit.exceeded(ip_key, ip_limit):
+        _record_staff_sign_in_failure(known, step="password", reason="rate_limited", client_ip=client_ip)
+        raise RateLimited(_("Too many failed attempts. Wait 15 minutes, then try again."))
+    user = authenticate(None, username=username, password=password)
+    # A citizen who set a password, an inactive account, a wrong password: the same answer.
+    if not isinstance(user, User) or not user.is_staff_member:
+        for key in (user_key, ip_key):
+            ratelimit.count(key, window_seconds=STAFF_SIGN_IN_WINDOW_SECONDS)
+        _record_staff_sign_in_failure(known, step="password", reason="wrong_password", client_ip=client_ip)
+        raise SignInRefused()
+    ratelimit.reset(user_key)
     return user
 
 
@@ -215,18 +274,33 @@ def totp_uri(user: User) -> str:
     return totp_for(user).provisioning_uri(name=user.username, issuer_name=settings.GUICHET["TOTP_ISSUER"])
 
 
-def verify_staff_totp(user: User, code: str) -> None:
-    """Check a staff member's second factor; a code is accepted once (replays refused)."""
-    ratelimit.hit(f"totp:{user.pk}", _config("OTP_MAX_ATTEMPTS"), window_seconds=300)
+def verify_staff_totp(user: User, code: str, *, client_ip: str = "") -> None:
+    """Check a staff member's second factor; a code is accepted once (replays refused).
+
+    Failed tries are counted and recorded in the audit log; a right code is not counted.
+    """
+    key = f"totp:{user.pk}"
+    if ratelimit.exceeded(key, _config("OTP_MAX_ATTEMPTS")):
+        _record_staff_sign_in_failure(user, step="totp", reason="rate_limited", client_ip=client_ip)
+        raise RateLimited()
     cleaned = "".join(ch for ch in code if ch.isdigit())
     # pyotp refuses to build a TOTP on an empty secret: test for it first.
     if not user.totp_secret or not totp_for(user).verify(cleaned, valid_window=1):
+        ratelimit.count(key, window_seconds=300)
+        _record_staff_sign_in_failure(user, step="totp", reason="wrong_code", client_ip=client_ip)
         raise CodeInvalid(_("This code is not right. Type the 6 digits your authenticator app shows now."))
     if not cache.add(f"totp-used:{user.pk}:{cleaned}", 1, timeout=90):
+        ratelimit.count(key, window_seconds=300)
+        _record_staff_sign_in_failure(user, step="totp", reason="replayed_code", client_ip=client_ip)
         raise CodeInvalid(_("This code was already used. Wait for the next one in your authenticator app."))
-    cache.delete(f"totp:{user.pk}")
+    ratelimit.reset(key)
     with transaction.atomic():
         if user.totp_confirmed_at is None:
             user.totp_confirmed_at = timezone.now()
             user.save(update_fields=["totp_confirmed_at"])
-        audit.record(Actor.for_user(user), "staff.signed_in", user)
+        audit.record(Actor.for_user(user), "staff.signed_in", user, {"ip": client_ip})
+
+
+def record_staff_sign_out(user: User, *, client_ip: str = "") -> None:
+    """A staff member ended their session: a security event in the audit log."""
+    audit.record(Actor.for_user(user), "staff.signed_out", user, {"ip": client_ip})

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
+from guichet.accounts.admin_rights import ReadOnlyModelAdmin
 from guichet.audit.models import AuditEvent
-from guichet.core.admin_site import ReadOnlyModelAdmin
 
 
 @admin.register(AuditEvent)

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from guichet.accounts.models import User
 from guichet.accounts.roles import Permission
-from guichet.accounts.staff_views import verified_staff
+from guichet.backoffice.sign_in import verified_staff
 
 P = ParamSpec("P")
 

@@ -14,11 +14,11 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from guichet.accounts.admin_rights import ConfigureModelAdmin, ReadOnlyInline, ReadOnlyModelAdmin
 from guichet.catalog.definition import DefinitionError
 from guichet.catalog.models import Service, ServiceVersion
 from guichet.catalog.services import publish_service, read_yaml
 from guichet.core.actors import Actor
-from guichet.core.admin_site import ConfigureModelAdmin, ReadOnlyInline, ReadOnlyModelAdmin
 
 
 class PublishForm(forms.Form):

@@ -1,48 +1,64 @@
 """The Django admin, for administrators who configure Guichet (not for processing files).
 
-Entry needs the same second factor as the back office: the staff sign-in page sets
-`STAFF_VERIFIED_SESSION_KEY` once the TOTP code is right, and the admin has no
-password-only door of its own.
+Entry needs the same second factor as the back office: the staff sign-in page (named by
+`settings.GUICHET["STAFF_SIGN_IN_URL_NAME"]`) sets `STAFF_VERIFIED_SESSION_KEY` once the
+TOTP code is right, and the admin has no password-only door of its own. Who may change
+what inside is decided by the model admins (`guichet.accounts.admin_rights`).
 """
 
 from __future__ import annotations
 
-from typing import Any
+import logging
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
-from django.db.models import Model
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.template.response import SimpleTemplateResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-# The back office's sign-in page (password, then TOTP); it sends the person back to `next`.
-STAFF_SIGN_IN_URL = "/agents/connexion/"
+from guichet.core.sessions import STAFF_VERIFIED_SESSION_KEY
+
+logger = logging.getLogger(__name__)
+ViewT = TypeVar("ViewT", bound=Callable[..., Any])
+
+# What a hostile or mistyped query string makes the admin's lookups raise (a year past
+# 9999 in a date filter, a number too large for the column...): the request is wrong, so
+# the answer is 400, not 500.
+BAD_QUERY_ERRORS = (ValueError, OverflowError, ValidationError)
 
 
 def staff_verified(request: HttpRequest) -> bool:
     """Whether the session passed the staff TOTP step."""
-    from guichet.accounts.services import STAFF_VERIFIED_SESSION_KEY
-
     return bool(request.session.get(STAFF_VERIFIED_SESSION_KEY))
 
 
-def may_configure(request: HttpRequest) -> bool:
-    """Superusers, and administrators of any unit (Role.ADMINISTRATOR holds CONFIGURE)."""
-    from guichet.accounts.roles import Permission
+def staff_sign_in_url() -> str:
+    return reverse(settings.GUICHET["STAFF_SIGN_IN_URL_NAME"])
 
-    user = request.user
-    if not (user.is_active and user.is_staff):
-        return False
-    return bool(user.is_superuser or user.units_with(Permission.CONFIGURE))
+
+def bad_query(request: HttpRequest) -> HttpResponse:
+    """The answer to a query string the admin cannot read."""
+    return HttpResponseBadRequest(
+        _(
+            "This address holds a filter that cannot be read. Go back to the list and choose the filter again."
+        ),
+        content_type="text/plain; charset=utf-8",
+    )
 
 
 class GuichetAdminSite(admin.AdminSite):
-    site_header = _("Guichet administration")
-    site_title = _("Guichet administration")
-    index_title = _("Configuration")
+    site_header = gettext_lazy("Guichet administration")
+    site_title = gettext_lazy("Guichet administration")
+    index_title = gettext_lazy("Configuration")
 
     def has_permission(self, request: HttpRequest) -> bool:
         user = request.user
@@ -58,67 +74,31 @@ class GuichetAdminSite(admin.AdminSite):
             target, allowed_hosts={request.get_host()}
         ) or not target.startswith("/"):
             target = index
-        return HttpResponseRedirect(f"{STAFF_SIGN_IN_URL}?{urlencode({'next': target})}")
+        return HttpResponseRedirect(f"{staff_sign_in_url()}?{urlencode({'next': target})}")
+
+    def admin_view(self, view: ViewT, cacheable: bool = False) -> ViewT:
+        """Every admin page: a query string that makes a lookup fail is a bad request (400).
+
+        Lists render lazily, and the date hierarchy raises while rendering: render here, so
+        the error surfaces inside the guard.
+        """
+        protected = super().admin_view(view, cacheable)
+
+        @wraps(protected)
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            try:
+                response = protected(request, *args, **kwargs)
+                if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
+                    response.render()
+            except BAD_QUERY_ERRORS:
+                logger.warning("admin: unreadable query string on %s", request.path, exc_info=True)
+                return bad_query(request)
+            return response
+
+        return cast(ViewT, guarded)
 
 
 class GuichetAdminConfig(AdminConfig):
     """Installs GuichetAdminSite as `admin.site`."""
 
     default_site = "guichet.core.admin_site.GuichetAdminSite"
-
-
-class ConfigureModelAdmin(admin.ModelAdmin):
-    """Rights come from Guichet's roles (CONFIGURE), not from Django's per-model permissions."""
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return may_configure(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return may_configure(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return may_configure(request)
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return may_configure(request)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return may_configure(request)
-
-
-class ReadOnlyModelAdmin(ConfigureModelAdmin):
-    """A list and detail for support: nothing can be added, changed or deleted here."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> Any:
-        # Everything shown is read-only: the shown fields are the read-only fields.
-        return self.fields or super().get_readonly_fields(request, obj)
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> Any:
-        return self.fields or super().get_readonly_fields(request, obj)
-
-    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return may_configure(request)

@@ -7,7 +7,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from guichet.core.admin_site import ReadOnlyInline, ReadOnlyModelAdmin
+from guichet.accounts.admin_rights import ReadOnlyInline, ReadOnlyModelAdmin
+from guichet.catalog.models import ServiceVersion
 from guichet.dossiers.models import Dossier, DossierDocument, DossierEvent
 
 
@@ -49,6 +50,11 @@ class DossierAdmin(ReadOnlyModelAdmin):
     inlines = [EventInline, DocumentInline]
 
     def get_queryset(self, request: HttpRequest) -> Any:
+        # Confidential files (denunciations) are opened in the back office only, where each read is recorded.
+        restricted = ServiceVersion.objects.filter(data__confidentiality="restricted").values("pk")
         return (
-            super().get_queryset(request).select_related("service", "unit", "assigned_to", "service_version")
+            super()
+            .get_queryset(request)
+            .exclude(service_version__in=restricted)
+            .select_related("service", "unit", "assigned_to", "service_version")
         )

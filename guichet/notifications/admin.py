@@ -12,9 +12,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from guichet.accounts.admin_rights import ReadOnlyModelAdmin
 from guichet.accounts.contacts import Contact
 from guichet.accounts.models import User
-from guichet.core.admin_site import ReadOnlyModelAdmin
 from guichet.notifications.access import notifications_for_staff
 from guichet.notifications.models import Channel, Notification
 

@@ -13,6 +13,10 @@ from guichet.accounts.roles import Role
 from guichet.accounts.services import (
     CodeExpired,
     CodeInvalid,
+    PasswordMismatch,
+    SignInRefused,
+    authenticate_citizen,
+    authenticate_staff,
     create_staff_member,
     get_or_create_citizen,
     request_code,
@@ -70,7 +74,7 @@ def test_a_code_has_six_digits_and_only_its_hash_is_stored(django_capture_on_com
     assert all(code not in str(value) for value in row.values())
     assert len(row["code_hash"]) == 64
     message = Notification.objects.get(event="one_time_code")
-    assert (message.channel, message.recipient, message.sensitive) == (Channel.SMS, PHONE.value, True)
+    assert (message.channel, message.recipient, message.secret) == (Channel.SMS, PHONE.value, True)
     assert message.state == DeliveryState.SENT
 
 
@@ -348,3 +352,93 @@ def test_totp_tries_are_limited():
 
     with pytest.raises(RateLimited):
         verify_staff_totp(staff, right)
+
+
+# --- sign-in limits count failures only; failures are security events -----------------------
+
+CITIZEN_PASSWORD = "un mot de passe solide"
+
+
+def citizen_with_password() -> User:
+    citizen = CitizenFactory(phone=PHONE.value)
+    citizen.set_password(CITIZEN_PASSWORD)
+    citizen.save()
+    return citizen
+
+
+def test_successful_citizen_sign_ins_never_count_against_the_limits(settings):
+    settings.GUICHET = {**settings.GUICHET, "OTP_MAX_ATTEMPTS": 1, "OTP_MAX_PER_IP_PER_HOUR": 2}
+    citizen = citizen_with_password()
+
+    for _attempt in range(6):  # a busy shared address: every one of them succeeds
+        assert authenticate_citizen(PHONE, password=CITIZEN_PASSWORD, client_ip="10.0.0.1") == citizen
+
+
+def test_failed_citizen_sign_ins_are_limited_even_for_the_right_password(settings):
+    settings.GUICHET = {**settings.GUICHET, "OTP_MAX_ATTEMPTS": 1}
+    citizen_with_password()
+    for _attempt in range(2):
+        with pytest.raises(PasswordMismatch):
+            authenticate_citizen(PHONE, password="wrong password", client_ip="10.0.0.1")
+
+    with pytest.raises(RateLimited):
+        authenticate_citizen(PHONE, password=CITIZEN_PASSWORD, client_ip="10.0.0.1")
+
+
+def test_a_successful_citizen_sign_in_clears_the_failures_of_its_contact(settings):
+    settings.GUICHET = {**settings.GUICHET, "OTP_MAX_ATTEMPTS": 1}
+    citizen = citizen_with_password()
+    with pytest.raises(PasswordMismatch):
+        authenticate_citizen(PHONE, password="wrong password")
+    authenticate_citizen(PHONE, password=CITIZEN_PASSWORD)
+    with pytest.raises(PasswordMismatch):
+        authenticate_citizen(PHONE, password="wrong password")
+
+    assert authenticate_citizen(PHONE, password=CITIZEN_PASSWORD) == citizen
+
+
+def test_authenticate_staff_gives_one_answer_and_records_each_failure():
+    agent = StaffFactory(username="kodjo")
+    agent.set_password(CITIZEN_PASSWORD)
+    agent.save()
+
+    with pytest.raises(SignInRefused):
+        authenticate_staff("kodjo", "wrong password", client_ip="10.0.0.2")
+    with pytest.raises(SignInRefused):
+        authenticate_staff("nobody", "wrong password", client_ip="10.0.0.2")
+    assert authenticate_staff("kodjo", CITIZEN_PASSWORD, client_ip="10.0.0.2") == agent
+
+    events = AuditEvent.objects.filter(verb="staff.sign_in_failed").order_by("id")
+    assert [(e.target_id, e.data["reason"]) for e in events] == [
+        (str(agent.pk), "wrong_password"),
+        ("", "wrong_password"),
+    ]
+
+
+def test_right_totp_codes_never_count_against_the_limit(settings):
+    settings.GUICHET = {**settings.GUICHET, "OTP_MAX_ATTEMPTS": 2}
+    staff = StaffFactory()
+    totp = pyotp.TOTP(staff.totp_secret)
+    now = timezone.now()
+    # Three distinct codes all accepted (previous, current and next window).
+    for offset in (-30, 0, 30):
+        verify_staff_totp(staff, totp.at(now + dt.timedelta(seconds=offset)))
+
+    assert AuditEvent.objects.filter(verb="staff.signed_in").count() == 3
+
+
+def test_a_wrong_or_replayed_totp_code_is_a_security_event():
+    staff = StaffFactory()
+    right = pyotp.TOTP(staff.totp_secret).now()
+    with pytest.raises(CodeInvalid):
+        verify_staff_totp(staff, wrong(right), client_ip="10.0.0.3")
+    verify_staff_totp(staff, right)
+    with pytest.raises(CodeInvalid):
+        verify_staff_totp(staff, right)
+
+    events = AuditEvent.objects.filter(verb="staff.sign_in_failed").order_by("id")
+    assert [(e.target_id, e.data["step"], e.data["reason"]) for e in events] == [
+        (str(staff.pk), "totp", "wrong_code"),
+        (str(staff.pk), "totp", "replayed_code"),
+    ]
+    assert events[0].data["ip"] == "10.0.0.3"

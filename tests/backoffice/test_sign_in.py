@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from guichet.accounts.roles import Role
 from guichet.accounts.services import STAFF_VERIFIED_SESSION_KEY
-from guichet.accounts.staff_views import PENDING_SESSION_KEY
 from guichet.audit.models import AuditEvent
+from guichet.backoffice.sign_in import PENDING_SESSION_KEY
 from tests.backoffice.conftest import staff
 from tests.factories import CitizenFactory
 
@@ -237,3 +237,72 @@ def test_a_signed_in_staff_member_visiting_the_sign_in_page_goes_to_the_queue(cl
     response = client.get(SIGN_IN)
     assert response.status_code == 302
     assert response["Location"] == "/agents/"
+
+
+# --- security events: failures, sign-out; successes never count against the limit -----------
+
+
+def failures() -> list[AuditEvent]:
+    return list(AuditEvent.objects.filter(verb="staff.sign_in_failed").order_by("id"))
+
+
+def test_a_wrong_password_is_a_security_event_naming_the_account_but_not_what_was_typed(client, agent):
+    password_step(client, password="not the password")
+
+    (event,) = failures()
+    assert (event.actor_kind, event.target_id) == ("anonymous", str(agent.pk))
+    assert event.data == {"step": "password", "reason": "wrong_password", "ip": "127.0.0.1"}
+    assert "not the password" not in str(AuditEvent.objects.values().get(pk=event.pk))
+
+
+def test_an_unknown_username_is_a_security_event_without_a_target(client, agent):
+    password_step(client, username="nobody-here", password="whatever it is")
+
+    (event,) = failures()
+    assert event.target_id == ""
+    assert "nobody-here" not in str(AuditEvent.objects.values().get(pk=event.pk))
+
+
+def test_a_refused_sign_in_past_the_limit_is_a_security_event(client, agent, settings):
+    settings.GUICHET = {**settings.GUICHET, "STAFF_SIGN_IN_MAX_FAILURES": 1}
+    password_step(client, password="wrong password")
+    password_step(client)
+
+    assert [event.data["reason"] for event in failures()] == ["wrong_password", "rate_limited"]
+
+
+def test_a_wrong_code_is_a_security_event(client, agent):
+    password_step(client)
+    right = code_for(agent)
+    client.post(TOTP, {"code": "000000" if right != "000000" else "111111"})
+
+    (event,) = failures()
+    assert event.target_id == str(agent.pk)
+    assert (event.data["step"], event.data["reason"]) == ("totp", "wrong_code")
+    assert not is_signed_in(client)
+
+
+def test_signing_out_is_a_security_event(client, agent):
+    password_step(client)
+    client.post(TOTP, {"code": code_for(agent)})
+
+    client.post("/agents/deconnexion/")
+
+    (event,) = AuditEvent.objects.filter(verb="staff.signed_out")
+    assert (event.actor_user_id, event.target_id) == (agent.pk, str(agent.pk))
+
+
+def test_successful_sign_ins_never_count_against_the_limit(client, agent, settings):
+    settings.GUICHET = {
+        **settings.GUICHET,
+        "STAFF_SIGN_IN_MAX_FAILURES": 2,
+        "STAFF_SIGN_IN_MAX_FAILURES_PER_IP": 2,
+    }
+    for _attempt in range(5):
+        response = password_step(client)
+        assert response.status_code == 302, response.content.decode()[:500]
+        client.session.flush()
+        client.cookies.clear()
+    # One wrong password after all those successes is still only one.
+    password_step(client, password="wrong password")
+    assert password_step(client).status_code == 302

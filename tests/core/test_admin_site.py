@@ -9,13 +9,18 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from guichet.accounts.models import Administration, Membership, Unit, User
 from guichet.accounts.roles import Role
 from guichet.accounts.services import STAFF_VERIFIED_SESSION_KEY
-from guichet.core.actors import Actor
+from guichet.audit import services as audit
+from guichet.audit.models import AuditEvent
+from guichet.catalog.services import publish_service
+from guichet.core.actors import SYSTEM, Actor
 from guichet.core.admin_site import GuichetAdminSite
+from guichet.core.middleware import CONTENT_SECURITY_POLICY
+from guichet.demo.files import demo_pdf
 from guichet.dossiers import services as dossiers
 from guichet.dossiers.models import Dossier
 from guichet.dossiers.states import DossierState
 from guichet.notifications.models import Notification
-from tests.factories import CitizenFactory, StaffFactory, UnitFactory, make_dossier
+from tests.factories import CitizenFactory, StaffFactory, UnitFactory, make_dossier, service
 
 pytestmark = pytest.mark.django_db
 
@@ -227,7 +232,7 @@ def test_dossiers_are_read_only_and_show_no_content(client):
         "cloture-electrifiee", answers={"applicant_type": "person", "full_name": "Afi Secret"}
     )
     pdf = SimpleUploadedFile(
-        "carte-identite.pdf", b"%PDF-1.4\nCONTENU-CONFIDENTIEL", content_type="application/pdf"
+        "carte-identite.pdf", demo_pdf("CONTENU-CONFIDENTIEL"), content_type="application/pdf"
     )
     dossiers.attach_document(
         dossier, actor=Actor.for_user(dossier.applicant), field_name="id_document", upload=pdf
@@ -283,3 +288,224 @@ def test_units_can_be_configured(client):
 
     assert response.status_code == 302
     assert Unit.objects.filter(code="douanes").exists()
+
+
+# --- admin changes to staff, roles, memberships and units are security events ----------------
+
+
+def admin_events(verb: str) -> list[AuditEvent]:
+    return list(AuditEvent.objects.filter(verb=verb).order_by("id"))
+
+
+def test_adding_a_staff_member_is_audited(client):
+    admin_user = administrator()
+    sign_in(client, admin_user)
+
+    client.post(
+        "/admin/accounts/user/add/",
+        {
+            "username": "n.kpade",
+            "first_name": "Nadia",
+            "last_name": "Kpade",
+            "email": "n.kpade@mspc.tg",
+            "usable_password": "true",
+            "password1": "un mot de passe solide",
+            "password2": "un mot de passe solide",
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+        },
+    )
+
+    (event,) = admin_events("user.created")
+    assert event.actor_user_id == admin_user.pk
+    assert event.target_id == str(User.objects.get(username="n.kpade").pk)
+    assert event.data["via"] == "admin"
+    assert "un mot de passe solide" not in str(event.data)
+    assert audit.verify_chain().intact
+
+
+def test_granting_a_role_is_audited(client):
+    admin_user = administrator()
+    agent = StaffFactory(username="k.agbeko")
+    police = UnitFactory(code="police")
+    sign_in(client, admin_user)
+
+    response = client.post(
+        "/admin/accounts/membership/add/", {"user": agent.pk, "unit": police.pk, "role": Role.SUPERVISOR}
+    )
+
+    assert response.status_code == 302
+    membership = Membership.objects.get(user=agent, unit=police)
+    (event,) = admin_events("membership.created")
+    assert (event.actor_user_id, event.target_id) == (admin_user.pk, str(membership.pk))
+    assert "supervisor" in event.data["object"]
+
+
+def test_removing_a_role_is_audited(client):
+    admin_user = administrator()
+    agent = StaffFactory(roles=[(UnitFactory(code="police"), Role.AGENT)])
+    membership = agent.memberships.get()
+    sign_in(client, admin_user)
+
+    response = client.post(f"/admin/accounts/membership/{membership.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+    (event,) = admin_events("membership.deleted")
+    assert (event.actor_user_id, event.target_id) == (admin_user.pk, str(membership.pk))
+
+
+def test_changing_a_staff_members_access_is_audited(client):
+    admin_user = administrator()
+    agent = StaffFactory(username="k.agbeko", first_name="Kodjo", last_name="Agbeko", email="k@mspc.tg")
+    sign_in(client, admin_user)
+
+    response = client.post(
+        f"/admin/accounts/user/{agent.pk}/change/",
+        {
+            "username": "k.agbeko",
+            "first_name": "Kodjo",
+            "last_name": "Agbeko",
+            "email": "k@mspc.tg",
+            "language": "fr",
+            "is_staff_member": "on",
+            # is_active left out: the account is switched off
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "08:00:00",
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    agent.refresh_from_db()
+    assert agent.is_active is False
+    (event,) = admin_events("user.changed")
+    assert event.target_id == str(agent.pk)
+    assert "is_active" in str(event.data["change"]) or "Active" in str(event.data["change"])
+
+
+def test_changing_a_unit_is_audited(client):
+    admin_user = administrator()
+    unit = UnitFactory(code="police")
+    sign_in(client, admin_user)
+
+    client.post(
+        f"/admin/accounts/unit/{unit.pk}/change/",
+        {
+            "administration": unit.administration_id,
+            "code": "police",
+            "name_fr": "Police",
+            "name_en": "Police",
+        },
+    )
+
+    (event,) = admin_events("unit.changed")
+    assert (event.actor_user_id, event.target_id) == (admin_user.pk, str(unit.pk))
+
+
+# --- the admin is as strict as the rest: headers, lists, query strings ----------------------
+
+
+def test_the_admin_gets_the_same_content_security_policy(client):
+    sign_in(client, administrator())
+
+    for path in ["/admin/", "/admin/accounts/user/", "/admin/login/"]:
+        response = client.get(path)
+        assert response["Content-Security-Policy"] == CONTENT_SECURITY_POLICY, path
+
+
+def test_confidential_dossiers_stay_out_of_the_admin(client):
+    service("suggestion")  # loads the MSPC catalogue and its units
+    publish_service(RESTRICTED_SERVICE, actor=SYSTEM)
+    report = make_dossier(
+        "denonciation-admin", answers={"narrative": "Racket."}, state=DossierState.IN_REVIEW
+    )
+    ordinary = make_dossier("suggestion", state=DossierState.IN_REVIEW)
+    superuser = StaffFactory(is_staff=True, is_superuser=True)
+    sign_in(client, superuser)
+
+    listing = client.get("/admin/dossiers/dossier/").content.decode()
+
+    assert ordinary.reference in listing
+    assert report.reference not in listing
+    assert client.get(f"/admin/dossiers/dossier/{report.pk}/change/").status_code in {302, 404}
+
+
+HOSTILE_QUERIES = [
+    "created_at__year=9999",
+    "created_at__year=99999999",
+    "created_at__year=9999&created_at__month=12",
+    "created_at__year=9999&created_at__month=12&created_at__day=31",
+    "created_at__year=2026&created_at__month=13",
+    "created_at__year=2026&created_at__month=2&created_at__day=30",
+    "created_at__year=-1",
+    "created_at__year=" + "9" * 5000,
+    "id__gt=" + "9" * 30,
+    "id__in=1,x",
+    "o=99",
+    "p=-1",
+    "p=99999999999999999999",
+    "q=%00",
+    "state__exact=%ff%fe",
+]
+CHANGELISTS = [
+    "/admin/dossiers/dossier/",
+    "/admin/notifications/notification/",
+    "/admin/audit/auditevent/",
+    "/admin/accounts/user/",
+    "/admin/accounts/unit/",
+]
+
+
+@pytest.mark.parametrize("query", HOSTILE_QUERIES)
+def test_no_query_string_gives_a_server_error(client, query):
+    make_dossier("suggestion", state=DossierState.IN_REVIEW)
+    client.raise_request_exception = False
+    sign_in(client, StaffFactory(is_staff=True, is_superuser=True))
+
+    statuses = {path: client.get(f"{path}?{query}").status_code for path in CHANGELISTS}
+
+    assert all(status < 500 for status in statuses.values()), statuses
+
+
+def test_a_year_past_9999_in_the_date_filter_is_a_bad_request(client):
+    client.raise_request_exception = False
+    sign_in(client, StaffFactory(is_staff=True, is_superuser=True))
+
+    response = client.get("/admin/dossiers/dossier/?created_at__year=9999")
+
+    assert response.status_code == 400
+    assert "cannot be read" in response.content.decode()
+
+
+def test_the_admin_site_imports_no_app_above_core():
+    import ast
+    import inspect
+
+    from guichet.core import admin_site
+
+    tree = ast.parse(inspect.getsource(admin_site))
+    modules = {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert not [m for m in modules if m.startswith("guichet.") and not m.startswith("guichet.core")]
+    assert "/agents/" not in inspect.getsource(admin_site)
+
+
+RESTRICTED_SERVICE = """
+code: denonciation-admin
+prefix: DEA
+administration: mspc
+unit: inspection
+title: {fr: Dénonciation, en: Report}
+summary: {fr: Signaler des faits., en: Report facts.}
+who_may_apply: {fr: Toute personne., en: Anyone.}
+sla_days: 30
+confidentiality: restricted
+anonymous_allowed: true
+workflow: answer
+steps:
+  - key: facts
+    title: {fr: Les faits, en: The facts}
+    fields:
+      - {name: narrative, type: long_text, label: {fr: Récit, en: Narrative}}
+"""

@@ -23,9 +23,16 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from guichet.accounts.models import User
-from guichet.accounts.services import STAFF_VERIFIED_SESSION_KEY, totp_uri, verify_staff_totp
-from guichet.accounts.staff_forms import StaffSignInForm, TotpForm
+from guichet.accounts.services import (
+    STAFF_VERIFIED_SESSION_KEY,
+    authenticate_staff,
+    record_staff_sign_out,
+    totp_uri,
+    verify_staff_totp,
+)
+from guichet.backoffice.sign_in_forms import StaffSignInForm, TotpForm
 from guichet.core.errors import DomainError
+from guichet.core.http import client_ip
 
 PENDING_SESSION_KEY = "guichet_staff_pending"
 PENDING_SECONDS = 5 * 60
@@ -78,13 +85,20 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     next_url = _next_url(request)
     if verified_staff(request) is not None:
         return redirect(next_url)
-    form = StaffSignInForm(request.POST or None, request=request)
-    if request.method == "POST" and form.is_valid() and form.user is not None:
-        # A fresh session key for the half-signed-in state, so a planted session id is worth nothing.
-        request.session.cycle_key()
-        request.session[PENDING_SESSION_KEY] = {"user_id": form.user.pk, "since": time.time()}
-        return redirect(_with_next(reverse("backoffice:totp"), next_url))
-    return render(request, "accounts/staff_sign_in.html", {"form": form, "next": next_url})
+    form = StaffSignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = authenticate_staff(
+                form.cleaned_data["username"], form.cleaned_data["password"], client_ip=client_ip(request)
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            # A fresh session key for the half-signed-in state, so a planted session id is worth nothing.
+            request.session.cycle_key()
+            request.session[PENDING_SESSION_KEY] = {"user_id": user.pk, "since": time.time()}
+            return redirect(_with_next(reverse("backoffice:totp"), next_url))
+    return render(request, "backoffice/sign_in.html", {"form": form, "next": next_url})
 
 
 @sensitive_post_parameters("code")
@@ -102,7 +116,7 @@ def totp(request: HttpRequest) -> HttpResponse:
     form = TotpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            verify_staff_totp(user, form.cleaned_data["code"])
+            verify_staff_totp(user, form.cleaned_data["code"], client_ip=client_ip(request))
         except DomainError as exc:
             form.add_error("code", str(exc))
         else:
@@ -118,12 +132,15 @@ def totp(request: HttpRequest) -> HttpResponse:
         context["enrol_qr"] = segno.make(totp_uri(user), error="m").svg_data_uri(scale=5, border=2)
         secret = user.totp_secret
         context["enrol_secret"] = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
-    return render(request, "accounts/staff_totp.html", context)
+    return render(request, "backoffice/totp.html", context)
 
 
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
     """End the staff session (and forget any half-finished sign-in)."""
+    staff = verified_staff(request)
+    if staff is not None:
+        record_staff_sign_out(staff, client_ip=client_ip(request))
     logout(request)
     messages.success(request, _("You are signed out."))
     return redirect("backoffice:sign_in")
