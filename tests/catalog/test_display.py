@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.utils import translation
 
 from guichet.catalog.definition import Choice, FieldDef, Text
-from guichet.catalog.display import display_answer
+from guichet.catalog.display import display_answer, file_hint, file_size
 
 
 def _field(type_: str, **kwargs) -> FieldDef:
@@ -23,3 +23,22 @@ def test_answers_read_as_a_person_says_them():
         assert display_answer(_field("country"), "DE") == "Germany"
     assert display_answer(_field("phone"), "+22890123456") == "+228 90 12 34 56"
     assert display_answer(_field("text"), "") == ""
+
+
+def test_a_file_hint_writes_sizes_and_kinds_one_way_per_language(project_translations):
+    scan = _field("file", accept=("pdf", "jpeg", "png"), max_size_mb=5)
+    photo = _field("file", accept=("jpeg",), max_size_mb=2)
+    with translation.override("en"):
+        assert file_hint(scan) == "PDF, JPEG or PNG, 5 MB at most"
+        assert file_hint(photo) == "JPEG, 2 MB at most"
+        assert file_size(2.5) == "2.5 MB"
+    with translation.override("fr"):
+        assert file_hint(scan) == "PDF, JPEG ou PNG, 5 Mo au plus"
+        assert file_size(2.5) == "2,5 Mo"
+
+
+def test_a_place_from_a_reference_list_reads_as_its_name():
+    commune = _field("choice", choices_from="togo_communes")
+    with translation.override("en"):
+        assert display_answer(commune, "agoe-nyive-3") == "Agoè-Nyivé 3"
+        assert display_answer(_field("country"), "DE") == "Germany"
