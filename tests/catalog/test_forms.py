@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from guichet.catalog.definition import parse_definition
 from guichet.catalog.forms import StepForm, country_choices
@@ -82,8 +82,8 @@ def test_validators_named_in_the_file_run():
 def test_a_date_in_the_past_is_refused_and_a_future_one_stored_as_iso():
     definition = step("cloture-electrifiee", "site")
     answers = {
-        "prefecture": "Golfe",
-        "commune": "Bè",
+        "prefecture": "golfe",
+        "commune": "golfe-1",
         "address": "Rue 12",
         "fence_length_m": "120",
         "public_way": "no",
@@ -153,3 +153,40 @@ def test_country_choices_are_named_in_the_active_language():
     assert french["DE"] == "Allemagne"
     assert english["DE"] == "Germany"
     assert french[""]
+
+
+def test_the_fence_site_is_chosen_from_togo_s_prefectures_and_communes():
+    site = step("cloture-electrifiee", "site")
+    answers = {
+        "address": "Rue 12",
+        "fence_length_m": "120",
+        "public_way": "no",
+        "installer": "Elec Sarl",
+        "work_start": (timezone.localdate() + dt.timedelta(days=10)).isoformat(),
+    }
+
+    free_text = StepForm({**answers, "prefecture": "Golfe", "commune": "Bè"}, step=site, answers={})
+    wrong_place = StepForm({**answers, "prefecture": "lacs", "commune": "golfe-1"}, step=site, answers={})
+    right = StepForm(
+        {**answers, "prefecture": "agoe-nyive", "commune": "agoe-nyive-2"}, step=site, answers={}
+    )
+
+    assert free_text.errors == {"commune": ["Choose one of the options"]}
+    assert wrong_place.errors == {"commune": ["Golfe 1 is not in Lacs: choose again"]}
+    assert right.is_valid(), right.errors
+    assert len(right.fields["commune"].choices) == 118  # the 117 communes and "Choose from the list"
+
+
+def test_the_fence_file_says_its_errors_in_its_own_words(project_translations):
+    site = step("cloture-electrifiee", "site")
+    with translation.override("fr"):
+        form = StepForm({"fence_length_m": "0"}, step=site, answers={})
+        assert form.errors["fence_length_m"] == ["La longueur doit être d’au moins 1 mètre"]
+    with translation.override("en"):
+        form = StepForm({"fence_length_m": "0"}, step=site, answers={})
+        assert form.errors["fence_length_m"] == ["The length must be at least 1 metre"]
+        applicant = StepForm(
+            {"applicant_type": "company"}, step=step("cloture-electrifiee", "applicant"), answers={}
+        )
+        assert applicant.errors["full_name"] == ["Enter your full name"]
+        assert applicant.errors["company_name"] == ["Enter the company name"]
