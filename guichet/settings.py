@@ -74,12 +74,14 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "guichet.core.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "guichet.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "guichet.core.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "guichet.core.middleware.SecurityHeadersMiddleware",
 ]
@@ -109,6 +111,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'guichet.sqlite3'}",
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        # A connection kept between requests is checked before reuse, so a database
+        # restart costs one reconnection instead of errors on every stale connection.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -186,6 +191,9 @@ SCHEDULER_TICK_SECONDS = env_int("SCHEDULER_TICK_SECONDS", 15)
 
 # Sessions and security.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 8)
+# Signed out after this long without a request (IdleTimeoutMiddleware), staff sooner.
+STAFF_IDLE_SECONDS = env_int("GUICHET_STAFF_IDLE_MINUTES", 30) * 60
+CITIZEN_IDLE_SECONDS = env_int("GUICHET_CITIZEN_IDLE_MINUTES", 60) * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -196,6 +204,10 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # __Host-: the browser keeps these cookies only if sent over HTTPS, for the whole site
+    # and this exact host (no Domain): a sibling subdomain cannot plant or read them.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
@@ -215,6 +227,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Guichet MSPC <no-repl
 # Guichet's own knobs.
 GUICHET: dict[str, Any] = {
     "SITE_NAME": os.environ.get("GUICHET_SITE_NAME", "Guichet"),
+    "STAFF_IDLE_SECONDS": STAFF_IDLE_SECONDS,
+    "CITIZEN_IDLE_SECONDS": CITIZEN_IDLE_SECONDS,
     # Where the Django admin sends people to sign in (password, then TOTP): a URL name.
     "STAFF_SIGN_IN_URL_NAME": "backoffice:sign_in",
     # Public address used in SMS and e-mails (links to a dossier).

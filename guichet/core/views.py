@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 from django.db import connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django_tasks import default_task_backend
+
+from guichet.core.middleware import DATABASE_DOWN, database_unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +51,14 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    """500, unless the error is the database being away: that is a 503 to wait out.
+
+    Django calls this handler while handling the exception, so it is still at hand here;
+    that covers the errors raised in middleware, before `DatabaseUnavailableMiddleware`
+    can see them.
+    """
+    if isinstance(sys.exc_info()[1], DATABASE_DOWN):
+        return database_unavailable()
     return render(request, "500.html", status=500)
 
 
