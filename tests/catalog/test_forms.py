@@ -190,3 +190,15 @@ def test_the_fence_file_says_its_errors_in_its_own_words(project_translations):
         )
         assert applicant.errors["full_name"] == ["Enter your full name"]
         assert applicant.errors["company_name"] == ["Enter the company name"]
+
+
+def test_the_suggestion_file_says_what_is_missing_in_its_own_words():
+    with translation.override("en"):
+        what = StepForm({"subject": "x" * 121}, step=step("suggestion", "suggestion"), answers={})
+        who = StepForm({"signed": "yes"}, step=step("suggestion", "identity"), answers={})
+        assert what.errors == {
+            "category": ["Choose what your suggestion is about"],
+            "subject": ["The subject must be 120 characters or fewer"],
+            "message": ["Write your suggestion"],
+        }
+        assert who.errors == {"full_name": ["Enter your full name"]}
