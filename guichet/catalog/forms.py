@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from guichet.catalog.definition import Choice, FieldDef, StepDef, list_choices
@@ -81,10 +80,8 @@ class StepForm(forms.Form):
         for name in self.fields:
             bound = self[name]
             if name in self.file_fields_names:
-                try:  # a file input is never required here: a stored document may answer it
-                    self.cleaned_data[name] = bound.field.clean(bound.data)
-                except ValidationError as exc:
-                    self.add_error(name, exc)
+                # Collected only: the upload checks (dossiers.uploads) judge a file, in their own words.
+                self.cleaned_data[name] = bound.data or None
             else:
                 typed[name] = bound.data
         cleaned, errors = validate_answers(self.step, typed, fields=typed.keys(), context=self.answers)

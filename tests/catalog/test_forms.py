@@ -202,3 +202,14 @@ def test_the_suggestion_file_says_what_is_missing_in_its_own_words():
             "message": ["Write your suggestion"],
         }
         assert who.errors == {"full_name": ["Enter your full name"]}
+
+
+def test_an_empty_file_is_left_to_the_upload_checks_not_refused_in_django_words():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    documents = step("cloture-electrifiee", "documents")
+    empty = SimpleUploadedFile("vide.pdf", b"", "application/pdf")
+    form = StepForm({}, {"id_document": empty}, step=documents, answers={})
+
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["id_document"] is empty
