@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -37,6 +38,7 @@ from guichet.portal.display import (
 from guichet.portal.forms import finish_step_form
 from guichet.portal.views.common import (
     first_step_url,
+    language,
     step_url,
     with_language,
 )
@@ -77,6 +79,13 @@ def _attach_uploads(request: HttpRequest, dossier: Dossier, actor: Actor, form: 
                 form.add_error(field_def.name, str(exc))
 
 
+def _switch_label(code: str) -> str:
+    """The switch's label in the language it switches to: that is the reader who needs it."""
+    with translation.override(code):
+        # Translators: in each language, this names that language ("Lire cette page en français...").
+        return _("Read this page in English, keeping what you typed")
+
+
 def _render_step(
     request: HttpRequest, dossier: Dossier, step: StepDef, form: StepForm, *, status: int = 200
 ) -> HttpResponse:
@@ -107,6 +116,10 @@ def _render_step(
             "total": len(steps),
             "is_last": position == len(steps) - 1,
             "back_url": back_url,
+            # Switching language from the step's own form keeps what was typed (no JavaScript needed).
+            "other_languages": [
+                (code, _switch_label(code)) for code, _name in settings.LANGUAGES if code != language()
+            ],
         },
         status=status,
     )
