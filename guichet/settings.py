@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "guichet.notifications",
     "guichet.portal",
     "guichet.backoffice",
+    "guichet.demo",  # demo accounts and pages: inert unless GUICHET_DEMO (below)
 ]
 
 MIDDLEWARE = [
@@ -260,6 +261,12 @@ GUICHET: dict[str, Any] = {
     # Public holidays (YYYY-MM-DD, comma separated) skipped by SLA clocks.
     "PUBLIC_HOLIDAYS": env_list("GUICHET_PUBLIC_HOLIDAYS", ""),
 }
+
+# The embedded demo (guichet.demo): seed_demo, totp_code and the page of demo sign-in codes.
+# Never in production, whatever the environment says.
+GUICHET_DEMO = not PRODUCTION and env_bool("GUICHET_DEMO", default=True)
+# Files one dossier may hold, all document fields together (each field has its own limit).
+GUICHET_MAX_DOCUMENTS_PER_DOSSIER = env_int("GUICHET_MAX_DOCUMENTS_PER_DOSSIER", 30)
 
 LOGGING = {
     "version": 1,

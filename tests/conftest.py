@@ -13,6 +13,7 @@ def _test_environment(settings, tmp_path):
     """Tasks run in-process at commit (a test sees a use case's whole effect); files go to a temp dir."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.VAR_DIR = tmp_path / "var"  # demo-logins.txt and the like never land in the work tree
     # Pages speak French (the product default) but tests read our English msgids: the
     # project's own catalogue is left out here, so a wording change in French never breaks
     # a behaviour test. The `project_translations` fixture brings it back where it matters.

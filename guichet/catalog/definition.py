@@ -96,6 +96,7 @@ class FieldDef:
     # File fields: accepted kinds and size limit.
     accept: tuple[str, ...] = ()
     max_size_mb: int = 5
+    max_files: int = 5
 
     def visible(self, answers: dict[str, Any]) -> bool:
         return self.show_if is None or self.show_if.holds(answers)
@@ -310,6 +311,7 @@ def _field(data: Any, path: str, known_types: set[str], known_validators: set[st
         max_value=_optional_int(data, "max_value", path),
         accept=accept,
         max_size_mb=_optional_int(data, "max_size_mb", path, minimum=1) or 5,
+        max_files=_optional_int(data, "max_files", path, minimum=1) or 5,
         choices_from=choices_from,
         within=str(data["within"]) if data.get("within") is not None else None,
         messages=_messages(data, path),

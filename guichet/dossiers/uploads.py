@@ -1,18 +1,34 @@
-"""Checks every uploaded file must pass before it is stored.
+"""Checks every uploaded file must pass before it is stored, and the bytes that are stored.
 
-The declared type and the name are not trusted: the first bytes decide. Deeper checks
-(re-encoding images, metadata removal, virus scan) come with the hardened pipeline.
+The declared type and the name are not trusted: the first bytes decide what a file claims
+to be, then the file must really be one. Images are measured from their header before a
+single pixel is decoded, then re-encoded by Pillow: the orientation a phone recorded is
+applied, and metadata (GPS position, camera serial) and anything appended after the image
+(HTML, a script, a second file) are left behind. PDFs must parse and must not be
+encrypted: staff have to be able to open them. What is stored is the re-encoded image or
+the PDF as sent, with the sha256 of those stored bytes.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
+import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
+from PIL import Image, ImageFile, ImageOps, JpegImagePlugin, PngImagePlugin
+from pypdf import PdfReader
 
 from guichet.core.errors import InvalidInput
+
+# An ID card or a plan scanned at 600 dpi stays well inside these bounds; a decompression
+# bomb (a few KB that decode to gigabytes) does not.
+MAX_IMAGE_PIXELS = 40_000_000
+MAX_IMAGE_SIDE = 10_000
+JPEG_QUALITY = 90
 
 
 @dataclass(frozen=True)
@@ -30,13 +46,27 @@ KINDS = {
 }
 DEFAULT_ACCEPT = ("pdf", "jpeg", "png")
 
+# Pillow's reader for each image kind (a phone's MPO file is a JPEG followed by a second
+# picture: the JPEG reader takes the first and the rest is dropped).
+IMAGE_READERS: dict[str, Callable[[io.BytesIO], ImageFile.ImageFile]] = {
+    "jpeg": JpegImagePlugin.JpegImageFile,
+    "png": PngImagePlugin.PngImageFile,
+}
+
 
 @dataclass(frozen=True)
 class CheckedUpload:
+    """A file that passed every check, and the exact bytes to store."""
+
     kind: Kind
-    size: int
+    content: bytes
     sha256: str
     original_name: str
+    original_size: int
+
+    @property
+    def size(self) -> int:
+        return len(self.content)
 
 
 def accepted_labels(accept: tuple[str, ...]) -> str:
@@ -44,7 +74,7 @@ def accepted_labels(accept: tuple[str, ...]) -> str:
 
 
 def check_upload(upload: UploadedFile, *, accept: tuple[str, ...], max_size_mb: int) -> CheckedUpload:
-    """Return what the file really is, or raise InvalidInput with what to do instead."""
+    """Return what the file really is and the bytes to store, or raise InvalidInput with what to do."""
     accept = accept or DEFAULT_ACCEPT
     size = upload.size or 0
     if size == 0:
@@ -57,17 +87,107 @@ def check_upload(upload: UploadedFile, *, accept: tuple[str, ...], max_size_mb: 
             % {"size": size / 1024 / 1024, "limit": max_size_mb}
         )
     upload.seek(0)
-    head = upload.read(16)
+    data = b"".join(upload.chunks())
     upload.seek(0)
-    kind = next((KINDS[n] for n in accept if any(head.startswith(m) for m in KINDS[n].magic)), None)
+    kind = next((KINDS[n] for n in accept if any(data.startswith(m) for m in KINDS[n].magic)), None)
     if kind is None:
         raise InvalidInput(
             _("This file is not of an accepted kind. Send a %(kinds)s file.")
             % {"kinds": accepted_labels(accept)}
         )
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
+    content = check_pdf(data) if kind.name == "pdf" else reencode_image(data, kind)
     name = (upload.name or "document").replace("/", "_").replace("\\", "_")[-150:]
-    return CheckedUpload(kind=kind, size=size, sha256=digest.hexdigest(), original_name=name)
+    return CheckedUpload(
+        kind=kind,
+        content=content,
+        sha256=hashlib.sha256(content).hexdigest(),
+        original_name=name,
+        original_size=size,
+    )
+
+
+def _damaged(kind: Kind) -> InvalidInput:
+    return InvalidInput(
+        _(
+            "This %(kind)s file is damaged and cannot be opened. Save or scan it again, then send the new file."
+        )
+        % {"kind": kind.label}
+    )
+
+
+def _too_large_image(width: int, height: int) -> InvalidInput:
+    return InvalidInput(
+        _(
+            "This image is %(width)s × %(height)s pixels; the limit is %(side)s pixels on a side and "
+            "%(megapixels)s megapixels in all. Scan it at a lower resolution, or take the photo again "
+            "at a smaller size."
+        )
+        % {
+            "width": width,
+            "height": height,
+            "side": MAX_IMAGE_SIDE,
+            "megapixels": MAX_IMAGE_PIXELS // 1_000_000,
+        }
+    )
+
+
+def reencode_image(data: bytes, kind: Kind) -> bytes:
+    """Measure the image from its header, then decode and write it afresh, without metadata."""
+    try:
+        # The format's own reader, not Image.open: it reads the header and decodes nothing,
+        # and our bound (lower than Pillow's) decides with the real size in the message.
+        image = IMAGE_READERS[kind.name](io.BytesIO(data))
+    except (OSError, SyntaxError, ValueError, struct.error):
+        raise _damaged(kind) from None
+    with image:
+        width, height = image.size
+        if width > MAX_IMAGE_SIDE or height > MAX_IMAGE_SIDE or width * height > MAX_IMAGE_PIXELS:
+            raise _too_large_image(width, height)
+        try:
+            image.load()
+            upright = ImageOps.exif_transpose(image)
+        except (OSError, SyntaxError, ValueError, struct.error, Image.DecompressionBombError):
+            raise _damaged(kind) from None
+    return _encode(upright, kind)
+
+
+def _encode(image: Image.Image, kind: Kind) -> bytes:
+    # Nothing read from the file is written back: no EXIF, no ICC profile, no text chunk.
+    out = io.BytesIO()
+    if kind.name == "jpeg":
+        if image.mode not in {"RGB", "L"}:
+            image = image.convert("RGB")
+        image.save(out, format="JPEG", quality=JPEG_QUALITY)
+    else:
+        if image.mode not in {"1", "L", "LA", "P", "RGB", "RGBA"}:
+            image = image.convert("RGBA")
+        options = {}
+        if image.mode in {"P", "L", "RGB"} and "transparency" in image.info:
+            options["transparency"] = image.info["transparency"]
+        image.info = {}
+        image.save(out, format="PNG", **options)
+    return out.getvalue()
+
+
+def check_pdf(data: bytes) -> bytes:
+    """The PDF as sent, once its structure and every page have been read."""
+    kind = KINDS["pdf"]
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        encrypted = reader.is_encrypted
+        # Reading each page's box walks the whole page tree.
+        pages = [] if encrypted else [page.mediabox for page in reader.pages]
+    except Exception:  # a malformed file may fail anywhere inside the parser
+        raise _damaged(kind) from None
+    if encrypted:
+        raise InvalidInput(
+            _(
+                "This PDF is protected by a password, so the ministry could not open it. "
+                "Save or print it again as a PDF without a password, then send the new file."
+            )
+        )
+    if not pages:
+        raise InvalidInput(
+            _("This PDF has no page. Save or scan the document again, then send the new file.")
+        )
+    return data

@@ -19,13 +19,16 @@ class Command(BaseCommand):
         parser.add_argument("username", help="The staff member's username, e.g. agent.")
 
     def handle(self, *args: Any, username: str, **options: Any) -> None:
-        if settings.PRODUCTION:
+        if settings.PRODUCTION or not settings.GUICHET_DEMO:
             # A code printed from the server would defeat the second factor.
-            raise CommandError("totp_code never runs in production (GUICHET_DEPLOYMENT=production).")
+            raise CommandError(
+                "totp_code runs only in the embedded demo (GUICHET_DEMO), never in production "
+                "(GUICHET_DEPLOYMENT=production)."
+            )
         user = User.objects.filter(username=username, is_staff_member=True).first()
         if user is None:
             raise CommandError(
-                f"No staff member is named {username!r}. Run `manage.py seed_demo` for the demo accounts."
+                f"No staff member is named {username!r}. Run `.venv/bin/python manage.py seed_demo` for the demo accounts."
             )
         if not user.totp_secret:
             raise CommandError(f"{username!r} has no TOTP secret yet.")

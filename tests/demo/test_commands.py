@@ -94,11 +94,11 @@ def test_seed_demo_prints_every_login_and_the_totp_hint():
     assert settings.GUICHET["BASE_URL"] in output
     assert "+22890000001" in output
     assert "demo-citoyen-2026" in output
-    assert "appears in this terminal" in output
+    assert "printed in this terminal" in output
     for username in STAFF_USERNAMES:
         assert f"demo-{username}-2026" in output
         assert totp_uri(User.objects.get(username=username)) in output
-    assert "manage.py totp_code" in output
+    assert ".venv/bin/python manage.py totp_code agent" in output
 
 
 def test_seed_demo_run_again_changes_nothing():
@@ -163,3 +163,83 @@ def test_totp_code_refuses_to_run_in_production(settings):
         call_command("totp_code", "agent", stdout=out, stderr=io.StringIO())
 
     assert out.getvalue() == ""
+
+
+def test_seed_demo_keeps_the_logins_in_a_file_under_var(settings):
+    output = seed()
+
+    kept = (settings.VAR_DIR / "demo-logins.txt").read_text(encoding="utf-8")
+    assert kept.strip() in output
+    assert "demo-citoyen-2026" in kept
+    for username in STAFF_USERNAMES:
+        assert totp_uri(User.objects.get(username=username)) in kept
+
+
+def test_the_banner_commands_work_as_printed_from_the_project_folder():
+    output = seed()
+
+    command = next(line for line in output.splitlines() if "e.g." in line).split("e.g. ")[1].split()
+    # `.venv/bin/python manage.py totp_code agent`: the virtual environment `make run` creates.
+    assert command[:3] == [".venv/bin/python", "manage.py", "totp_code"]
+    assert "VENV := .venv" in (settings.BASE_DIR / "Makefile").read_text(encoding="utf-8")
+    assert (settings.BASE_DIR / "manage.py").exists()
+    out = io.StringIO()
+    call_command(*command[2:], stdout=out, stderr=io.StringIO())
+    verify_staff_totp(User.objects.get(username=command[3]), out.getvalue().strip())
+
+
+@pytest.fixture
+def answering_server():
+    """A local web server that answers every request with 503, as /healthz does while starting."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(503)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/healthz"
+    server.shutdown()
+    server.server_close()
+
+
+def test_demo_logins_prints_the_kept_logins_once_the_server_answers(answering_server):
+    seed()
+    out, err = io.StringIO(), io.StringIO()
+
+    call_command("demo_logins", wait_for=answering_server, timeout=5, stdout=out, stderr=err)
+
+    assert out.getvalue() == (settings.VAR_DIR / "demo-logins.txt").read_text(encoding="utf-8")
+    assert err.getvalue() == ""
+
+
+def test_demo_logins_says_so_when_the_server_never_answers():
+    seed()
+    out, err = io.StringIO(), io.StringIO()
+
+    call_command("demo_logins", wait_for="http://127.0.0.1:9/healthz", timeout=0.3, stdout=out, stderr=err)
+
+    assert "did not answer" in err.getvalue()
+    assert "demo-citoyen-2026" in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "command", [["seed_demo"], ["totp_code", "agent"], ["demo_logins"]], ids=lambda c: c[0]
+)
+def test_demo_commands_refuse_when_the_demo_is_off(settings, command):
+    StaffFactory(username="agent")
+    settings.GUICHET_DEMO = False
+    out = io.StringIO()
+
+    with pytest.raises(CommandError, match="GUICHET_DEMO"):
+        call_command(*command, stdout=out, stderr=io.StringIO())
+
+    assert out.getvalue() == ""
+    assert not Dossier.objects.exists()

@@ -7,9 +7,8 @@ rows, timeline events and notifications as real data.
 from __future__ import annotations
 
 import datetime as dt
-import struct
-import zlib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -30,6 +29,7 @@ from guichet.accounts.services import (
 from guichet.catalog.models import Service
 from guichet.catalog.services import load_catalog
 from guichet.core.actors import Actor
+from guichet.demo.files import demo_pdf, demo_png
 from guichet.dossiers.models import Dossier
 from guichet.dossiers.services import attach_document, save_answers, start_dossier, submit_dossier
 
@@ -42,8 +42,13 @@ CITIZEN_PASSWORD = "demo-citoyen-2026"  # noqa: S105  (published on purpose: dem
 CITIZEN_SIGN_IN_PATH = "/compte/connexion/"
 STAFF_SIGN_IN_PATH = "/agents/connexion/"
 ADMIN_PATH = "/admin/"
+DEMO_CODES_PATH = "/demo/codes/"
 
 ALL_UNITS = "*"  # every unit of the administration
+
+# As typed from the project folder, where `make run` leaves the virtual environment.
+TOTP_COMMAND = ".venv/bin/python manage.py totp_code"
+LOGINS_FILE_NAME = "demo-logins.txt"
 
 
 @dataclass(frozen=True)
@@ -86,8 +91,8 @@ def _fence_answers() -> dict[str, Any]:
         "full_name": f"{CITIZEN_FIRST_NAME} {CITIZEN_LAST_NAME}",
         "niu": "",
         "phone": CITIZEN_PHONE,
-        "prefecture": "Golfe",
-        "commune": "Bè-Kpota",
+        "prefecture": "golfe",
+        "commune": "golfe-1",
         "address": "Rue 12, maison à portail bleu, derrière l’école primaire de Bè-Kpota.",
         "fence_length_m": 120,
         "public_way": "yes",
@@ -96,54 +101,14 @@ def _fence_answers() -> dict[str, Any]:
     }
 
 
-def demo_pdf(title: str) -> bytes:
-    """A one-page PDF with a line of text: enough for the upload checks and a viewer."""
-    text = title.encode("latin-1", "replace").replace(b"(", b"[").replace(b")", b"]")
-    stream = b"BT /F1 18 Tf 72 760 Td (" + text + b") Tj ET"
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
-
-
-def demo_png(width: int = 240, height: int = 150) -> bytes:
-    """A small grey-blue PNG (a stand-in for a scanned ID card), written without Pillow."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    row = b"\x00" + bytes((200, 214, 230)) * width  # filter byte, then RGB pixels
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(row * height, 9))
-        + chunk(b"IEND", b"")
-    )
-
-
 class Command(BaseCommand):
     help = "Create the demo accounts (citizen and staff) and a few dossiers; safe to run again. Never in production."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if settings.PRODUCTION:
+        if settings.PRODUCTION or not settings.GUICHET_DEMO:
             raise CommandError(
-                "seed_demo creates accounts whose passwords are published: it never runs in production "
-                "(GUICHET_DEPLOYMENT=production)."
+                "seed_demo creates accounts whose passwords are published: it runs only in the embedded "
+                "demo (GUICHET_DEMO), never in production (GUICHET_DEPLOYMENT=production)."
             )
         if not Service.objects.exists():
             load_catalog()
@@ -234,39 +199,57 @@ class Command(BaseCommand):
     def _print_summary(
         self, citizen: User, staff: list[tuple[DemoStaff, User]], created_dossiers: list[Dossier]
     ) -> None:
-        base = settings.GUICHET["BASE_URL"]
-        rule = "=" * 78
-        write = self.stdout.write
-        write(rule)
-        write(self.style.SUCCESS(f" Guichet demo is ready: {base}/"))
-        write(rule)
-        write("")
-        write(f"Citizen portal        {base}/")
-        write(f"Citizen sign-in       {base}{CITIZEN_SIGN_IN_PATH}")
-        write(f"  {citizen.display_name}")
-        write(f"    phone             {CITIZEN_PHONE}   ({format_phone(CITIZEN_PHONE)})")
-        write(f"    password          {CITIZEN_PASSWORD}")
-        write("    or ask for a code: it appears in this terminal (the SMS is printed by the worker)")
-        for dossier in (
-            Dossier.objects.for_applicant(citizen).select_related("service").order_by("created_at")
-        ):
-            write(f"    dossier           {dossier.reference}  {dossier.service.title_fr} ({dossier.state})")
-        if created_dossiers:
-            write(f"    ({len(created_dossiers)} demo dossiers filed just now)")
-        write("")
-        write(f"Staff sign-in         {base}{STAFF_SIGN_IN_PATH}  (password, then the 6-digit TOTP code)")
-        for member, user in staff:
-            roles = sorted(f"{m.role} @ {m.unit.code}" for m in user.memberships.select_related("unit"))
-            write("")
-            write(f"  {user.username:<19} password {member.password}")
-            write(
-                f"    roles             {'; '.join(roles)}{'; Django superuser' if user.is_superuser else ''}"
-            )
-            write(f"    TOTP              {totp_uri(user)}")
-        write("")
-        write(f"Django admin          {base}{ADMIN_PATH}  (admin)")
-        write(
-            "Current TOTP code:    python manage.py totp_code <username>   e.g. python manage.py totp_code agent"
+        lines = summary_lines(citizen, staff, created_dossiers)
+        path = logins_file()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        for line in lines:
+            self.stdout.write(line)
+        self.stdout.write(f"(kept in {path}; printed again once the server answers)")
+
+
+def logins_file() -> Path:
+    """Where the demo logins are kept for the terminal banner and for a newcomer to reopen."""
+    return Path(settings.VAR_DIR) / LOGINS_FILE_NAME
+
+
+def summary_lines(
+    citizen: User, staff: list[tuple[DemoStaff, User]], created_dossiers: list[Dossier]
+) -> list[str]:
+    """Everything a person at the terminal needs to sign in, as plain lines."""
+    base = settings.GUICHET["BASE_URL"]
+    rule = "=" * 78
+    lines = [rule, f" Guichet demo is ready: {base}/", rule, ""]
+    lines += [
+        f"Citizen portal        {base}/",
+        f"Citizen sign-in       {base}{CITIZEN_SIGN_IN_PATH}",
+        f"  {citizen.display_name}",
+        f"    phone             {CITIZEN_PHONE}   ({format_phone(CITIZEN_PHONE)})",
+        f"    password          {CITIZEN_PASSWORD}",
+        "    or ask for a code: the SMS is printed in this terminal by the worker,",
+        f"    and the demo's recent codes are listed at {base}{DEMO_CODES_PATH}",
+    ]
+    for dossier in Dossier.objects.for_applicant(citizen).select_related("service").order_by("created_at"):
+        lines.append(
+            f"    dossier           {dossier.reference}  {dossier.service.title_fr} ({dossier.state})"
         )
-        write("Add an otpauth:// URI to any authenticator app (FreeOTP, Aegis, Google Authenticator...).")
-        write(rule)
+    if created_dossiers:
+        lines.append(f"    ({len(created_dossiers)} demo dossiers filed just now)")
+    lines += ["", f"Staff sign-in         {base}{STAFF_SIGN_IN_PATH}  (password, then the 6-digit TOTP code)"]
+    for member, user in staff:
+        roles = sorted(f"{m.role} @ {m.unit.code}" for m in user.memberships.select_related("unit"))
+        superuser = "; Django superuser" if user.is_superuser else ""
+        lines += [
+            "",
+            f"  {user.username:<19} password {member.password}",
+            f"    roles             {'; '.join(roles)}{superuser}",
+            f"    TOTP              {totp_uri(user)}",
+        ]
+    lines += [
+        "",
+        f"Django admin          {base}{ADMIN_PATH}  (admin)",
+        f"Current TOTP code:    {TOTP_COMMAND} <username>   e.g. {TOTP_COMMAND} agent",
+        "Or add an otpauth:// URI to any authenticator app (FreeOTP, Aegis, Google Authenticator...).",
+        rule,
+    ]
+    return lines
