@@ -74,6 +74,9 @@ def test_suggestion_filed_on_a_phone_over_a_slow_network(site, new_context):
     looks_right_on_a_phone(page)
     page.locator("main input[name=reference]").fill(reference)
     submit(page, "main form:has(input[name=reference])")
+    # The same page as for any reference: the filer chooses the receipt code themselves.
+    wait_for_path(page, "/suivi/code/")
+    page.locator("main a[href='/suivi/recepisse/']").tap()
     wait_for_path(page, "/suivi/recepisse/")
     looks_right_on_a_phone(page)
     page.locator("input[name=receipt_code]").fill(receipt_code)
