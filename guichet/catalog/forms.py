@@ -12,6 +12,7 @@ from django import forms
 from django.utils.translation import gettext as _
 
 from guichet.catalog.definition import Choice, FieldDef, StepDef, list_choices
+from guichet.catalog.lists import PARENT_LISTS
 from guichet.catalog.registries import field_types, fold
 from guichet.catalog.validation import validate_answers
 from guichet.core.text import bilingual
@@ -21,6 +22,20 @@ def _list_choices(options: tuple[Choice, ...], blank: str) -> list[tuple[str, st
     # A long reference list is found by name: sorted in the reader's language.
     named = sorted(((c.value, bilingual(c.label)) for c in options), key=lambda item: fold(item[1]))
     return [("", blank), *named]
+
+
+def _grouped_choices(options: tuple[Choice, ...], parent_list: str) -> list[Any]:
+    """Entries under their parent's name (communes by prefecture), found without any script."""
+    parents = {c.value: bilingual(c.label) for c in list_choices(parent_list)}
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for choice in options:
+        groups.setdefault(parents.get(choice.parent, choice.parent), []).append(
+            (choice.value, bilingual(choice.label))
+        )
+    return [
+        ("", _("Choose from the list")),
+        *((name, sorted(groups[name], key=lambda item: fold(item[1]))) for name in sorted(groups, key=fold)),
+    ]
 
 
 def country_choices() -> list[tuple[str, str]]:
@@ -41,6 +56,8 @@ def _form_field(field: FieldDef, *, conditional: bool) -> forms.Field:
         kwargs["min_value"], kwargs["max_value"] = field.min_value, field.max_value
     if field.type == "country":
         kwargs["choices"] = country_choices()
+    elif field.within and field.choices_from in PARENT_LISTS:
+        kwargs["choices"] = _grouped_choices(field.options, PARENT_LISTS[field.choices_from])
     elif field.choices_from:
         kwargs["choices"] = _list_choices(field.options, _("Choose from the list"))
     elif field.type in {"choice", "multi_choice"}:
@@ -68,6 +85,9 @@ class StepForm(forms.Form):
                 self.file_fields.append(field)
             self.fields[field.name] = _form_field(field, conditional=depends_here)
             widget_attrs = self.fields[field.name].widget.attrs
+            if field.within:
+                # For a script that narrows the list to the parent chosen above.
+                widget_attrs["data-within"] = field.within
             if depends_here and field.show_if is not None:
                 widget_attrs["data-show-if"] = field.show_if.field
                 widget_attrs["data-show-values"] = " ".join(field.show_if.values)

@@ -76,6 +76,10 @@ def togo_communes() -> tuple[ListItem, ...]:
     )
 
 
+# Which list names the parents of another's entries (a commune's prefecture).
+PARENT_LISTS = {"togo_prefectures": "togo_regions", "togo_communes": "togo_prefectures"}
+
+
 # Babel's territories include groupings and placeholders that are not countries.
 _NOT_COUNTRIES = frozenset({"ZZ", "EU", "UN", "EZ", "QO", "XA", "XB", "XK"})
 

@@ -174,7 +174,13 @@ def test_the_fence_site_is_chosen_from_togo_s_prefectures_and_communes():
     assert free_text.errors == {"commune": ["Choose one of the options"]}
     assert wrong_place.errors == {"commune": ["Golfe 1 is not in Lacs: choose again"]}
     assert right.is_valid(), right.errors
-    assert len(right.fields["commune"].choices) == 118  # the 117 communes and "Choose from the list"
+    # The 117 communes under their prefecture's name, for a list one can read without a script.
+    groups = right.fields["commune"].choices[1:]
+    assert len(groups) == 39
+    assert sum(len(communes) for _prefecture, communes in groups) == 117
+    assert groups[0] == ("Agoè-Nyivé", [(f"agoe-nyive-{n}", f"Agoè-Nyivé {n}") for n in range(1, 7)])
+    assert right.fields["commune"].widget.attrs["data-within"] == "prefecture"
+    assert 'optgroup label="Golfe"' in str(right["commune"])
 
 
 def test_the_fence_file_says_its_errors_in_its_own_words(project_translations):
