@@ -74,6 +74,10 @@ class Condition:
         return str(value) in self.values if value is not None else False
 
 
+# What a field may be prefilled with (the `prefill` key): known about the filer before they type.
+PREFILL_SOURCES = ("full_name", "phone", "email")
+
+
 @dataclass(frozen=True)
 class FieldDef:
     name: str
@@ -97,6 +101,8 @@ class FieldDef:
     accept: tuple[str, ...] = ()
     max_size_mb: int = 5
     max_files: int = 5
+    # What the filer's account (or confirmed contact) already knows, offered as the answer.
+    prefill: str | None = None
 
     def visible(self, answers: dict[str, Any]) -> bool:
         return self.show_if is None or self.show_if.holds(answers)
@@ -297,6 +303,11 @@ def _field(data: Any, path: str, known_types: set[str], known_validators: set[st
     for kind in accept:
         if kind not in KINDS:
             raise DefinitionError(f"{path}.accept: unknown kind {kind!r} (known: {', '.join(KINDS)})")
+    prefill = data.get("prefill")
+    if prefill is not None and prefill not in PREFILL_SOURCES:
+        raise DefinitionError(
+            f"{path}.prefill: unknown source {prefill!r} (known: {', '.join(PREFILL_SOURCES)})"
+        )
     return FieldDef(
         name=name,
         type=type_,
@@ -315,6 +326,7 @@ def _field(data: Any, path: str, known_types: set[str], known_validators: set[st
         choices_from=choices_from,
         within=str(data["within"]) if data.get("within") is not None else None,
         messages=_messages(data, path),
+        prefill=prefill,
     )
 
 

@@ -20,6 +20,7 @@ from guichet.catalog.services import compute_fee
 from guichet.core.actors import Actor
 from guichet.core.errors import DomainError, TransitionNotAllowed
 from guichet.dossiers.models import Dossier, DossierDocument
+from guichet.dossiers.prefill import offered_answers
 from guichet.dossiers.services import (
     DossierIncomplete,
     attach_document,
@@ -158,7 +159,7 @@ def step(request: HttpRequest, reference: str, step_key: str) -> HttpResponse:
         return redirect(first_step_url(dossier))
 
     if request.method == "GET":
-        return _show_step(request, dossier, current)
+        return _show_step(request, found, current)
     return _post_step(request, found, current)
 
 
@@ -174,10 +175,15 @@ def _post_step(request: HttpRequest, found: session.ApplicantDossier, current: S
     return _save_step(request, found, current)
 
 
-def _show_step(request: HttpRequest, dossier: Dossier, current: StepDef) -> HttpResponse:
-    """The step with the saved answers, and what was typed there before a session ended or a switch."""
+def _show_step(request: HttpRequest, found: session.ApplicantDossier, current: StepDef) -> HttpResponse:
+    """The step with the saved answers, what the account already knows, and what was typed there
+    before a session ended or a language switch."""
+    dossier = found.dossier
+    offered = offered_answers(dossier.definition, found.actor)
+    answers = {**{k: v for k, v in offered.items() if k not in dossier.answers}, **dossier.answers}
     kept = session.pop_typed_step(request, dossier.reference, current.key)
-    answers = dossier.answers if kept is None else {**dossier.answers, **_typed_values(kept, current)}
+    if kept is not None:
+        answers.update(_typed_values(kept, current))
     form = finish_step_form(StepForm(step=current, answers=answers), dossier.definition)
     if kept is not None:
         messages.info(
