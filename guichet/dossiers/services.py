@@ -328,7 +328,10 @@ def save_answers(dossier: Dossier, *, actor: Actor, answers: dict[str, Any]) -> 
     given = {k: v for k, v in answers.items() if k in known}
     cleaned, errors = validate_answers(definition, given, fields=given.keys(), context=locked.answers)
     if errors:
-        raise InvalidInput(errors=errors)
+        wrong = "; ".join(
+            f"{definition.field(name).label}: {messages[0]}" for name, messages in errors.items()
+        )
+        raise InvalidInput(_("Some answers are not right. %(answers)s") % {"answers": wrong}, errors=errors)
     locked.answers = {**locked.answers, **cleaned}
     locked.save(update_fields=["answers", "updated_at"])
     dossier.answers = locked.answers

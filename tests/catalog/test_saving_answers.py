@@ -95,6 +95,9 @@ def test_save_answers_refuses_a_wrong_answer_and_stores_nothing(draft, answers, 
         dossiers.save_answers(dossier, actor=actor, answers=answers)
 
     assert refused.value.errors == errors
+    # Whoever calls without a form (a command, an API, a test) reads what is wrong.
+    assert str(refused.value).startswith("Some answers are not right. ")
+    assert errors[next(iter(errors))][0] in str(refused.value)
     dossier.refresh_from_db()
     assert dossier.answers == {}
 
