@@ -14,10 +14,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from guichet.core.actors import Actor
 from guichet.core.errors import DomainError, InvalidInput
+from guichet.dossiers.access import dossiers_for_applicant
 from guichet.dossiers.models import Dossier
 from guichet.dossiers.services import (
     answer_information_request,
-    is_applicant,
     send_message_to_ministry,
     withdraw_dossier,
 )
@@ -207,22 +207,8 @@ def my_dossiers(request: HttpRequest) -> HttpResponse:
     actors = [Actor.for_user(user)] if user else []
     if contact is not None:
         actors.append(Actor.guest(contact.value))
-    queryset = Dossier.objects.select_related("service", "service_version")
-    candidates: list[Dossier] = []
-    if user is not None:
-        candidates += list(queryset.for_applicant(user))
-    if contact is not None:
-        candidates += list(queryset.filter(applicant__isnull=True, contact_value=contact.value))
-    candidates += list(queryset.filter(reference__in=anonymous_refs, anonymous=True))
-    anonymous_actors = [Actor.receipt_holder(ref) for ref in anonymous_refs]
-    seen: set[int] = set()
-    mine = []
-    for dossier in sorted(candidates, key=lambda d: d.created_at, reverse=True):
-        # The domain's rule decides what is theirs; the queries above only narrow the search.
-        if dossier.pk in seen or not any(is_applicant(dossier, a) for a in [*actors, *anonymous_actors]):
-            continue
-        seen.add(dossier.pk)
-        mine.append(dossier)
+    actors += [Actor.receipt_holder(ref) for ref in anonymous_refs]
+    mine = list(dossiers_for_applicant(*actors))
     drafts = [{"dossier": d, "resume_url": resume_url(d)} for d in mine if d.state == S.DRAFT]
     filed = [d for d in mine if d.state != S.DRAFT]
     return render(
