@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils import translation
+from django.utils import timezone
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from guichet.catalog.definition import FieldDef, ServiceDefinition, StepDef
-from guichet.catalog.display import display_answer
-from guichet.dossiers.models import Dossier, DossierDocument
-from guichet.dossiers.uploads import accepted_labels
-
-
-def _language() -> str:
-    return "en" if translation.get_language() == "en" else "fr"
+from guichet.catalog.display import display_answer, file_size, kinds_list
+from guichet.catalog.display import file_hint as catalogue_file_hint
+from guichet.core.text import bilingual, current_language
+from guichet.dossiers.models import Dossier, DossierDocument, DossierEvent, EventKind
+from guichet.dossiers.states import DossierState as S
 
 
 def step_is_visible(step: StepDef, answers: dict[str, Any]) -> bool:
@@ -52,9 +53,29 @@ def condition_hint(definition: ServiceDefinition, field_def: FieldDef) -> str:
 
 
 def file_hint(field_def: FieldDef) -> str:
-    return _("%(kinds)s, %(size)s MB at most.") % {
-        "kinds": accepted_labels(field_def.accept),
-        "size": field_def.max_size_mb,
+    """What a file field accepts, sizes written the reader's way ("5 MB", "5 Mo")."""
+    return catalogue_file_hint(field_def) + "."
+
+
+def upload_attributes(field_def: FieldDef) -> dict[str, str]:
+    """What the browser checks before sending a file (guichet.js), with the messages it shows.
+
+    The server checks again whatever the browser says; this only spares a slow network a
+    file that would be refused.
+    """
+    return {
+        "accept": accept_attribute(field_def),
+        "data-max-bytes": str(int(field_def.max_size_mb * 1024 * 1024)),
+        "data-too-big": _(
+            "This file is larger than %(size)s. Choose a smaller file, or scan it at a lower resolution."
+        )
+        % {"size": file_size(field_def.max_size_mb)},
+        "data-wrong-kind": _("This file is not accepted here. Choose a %(kinds)s file.")
+        % {"kinds": kinds_list(field_def.accept)},
+        "data-sending": _("Sending your files…"),
+        "data-failed": _(
+            "The connection was lost and your files were not sent. Check your connection and try again."
+        ),
     }
 
 
@@ -142,11 +163,10 @@ class FeeOverview:
 
 def fee_overview(definition: ServiceDefinition) -> FeeOverview:
     rule, params = definition.fee.rule, definition.fee.params
-    language = _language()
     if rule == "free":
         return FeeOverview("free", [])
     if rule == "fixed":
-        return FeeOverview("fixed", [(line["label"][language], line["amount"]) for line in params["lines"]])
+        return FeeOverview("fixed", [(bilingual(line["label"]), line["amount"]) for line in params["lines"]])
     if rule == "by_option":
         try:
             option_field = definition.field(params["field"])
@@ -160,7 +180,7 @@ def fee_overview(definition: ServiceDefinition) -> FeeOverview:
             lines,
             _("The fee depends on your answer to “%(question)s”:") % {"question": str(option_field.label)},
         )
-    fixed = [(line["label"][language], line["amount"]) for line in params.get("fixed") or []]
+    fixed = [(bilingual(line["label"]), line["amount"]) for line in params.get("fixed") or []]
     return FeeOverview(
         "depends",
         fixed,
@@ -170,7 +190,220 @@ def fee_overview(definition: ServiceDefinition) -> FeeOverview:
 
 def fee_lines_display(lines: list[dict[str, Any]]) -> list[tuple[str, int]]:
     """Stored or computed fee lines as (label in the reader's language, amount)."""
-    language = _language()
-    return [
-        (str(line["label"].get(language) or line["label"].get("fr")), int(line["amount"])) for line in lines
-    ]
+    return [(bilingual(line["label"]), int(line["amount"])) for line in lines]
+
+
+# --- a dossier as the applicant reads it: the outcome first, then the story ----------------------
+
+
+@dataclass(frozen=True)
+class DossierStatus:
+    """What the top of the dossier page says: the outcome, the ministry's words, what comes next."""
+
+    title: str
+    words_label: str = ""  # introduces the ministry's (or the applicant's) own words
+    words: str = ""
+    next_steps: tuple[str, ...] = ()
+    answer_below: bool = False  # the page holds a form the applicant must fill now
+
+
+def _last_state_change(events: list[DossierEvent], state: str) -> DossierEvent | None:
+    for event in reversed(events):
+        if event.kind == EventKind.STATE_CHANGED and event.to_state == state:
+            return event
+    return None
+
+
+def _information_request(events: list[DossierEvent]) -> DossierEvent | None:
+    """The ministry's message that asked for the information still awaited."""
+    asked = None
+    for event in events:
+        if event.kind == EventKind.MESSAGE_TO_APPLICANT:
+            asked = event
+        if event.kind == EventKind.STATE_CHANGED and event.to_state == S.INFO_REQUESTED:
+            return asked
+    return asked
+
+
+def _how_we_tell_you(dossier: Dossier) -> str:
+    contact = dossier.contact
+    if contact is None:
+        return _("Come back with your reference and receipt code: the ministry cannot send you messages.")
+    return _("We will send a message to %(where)s when there is news.") % {"where": contact.masked}
+
+
+def dossier_status(dossier: Dossier, events: list[DossierEvent]) -> DossierStatus:  # noqa: PLR0911 - one answer per state
+    """The outcome of the request in plain words, for the top of its page."""
+    state = str(dossier.state)
+    decision = _last_state_change(events, state)
+    note = decision.text if decision is not None else ""
+    if state == S.DRAFT:
+        return DossierStatus(
+            _("This request is a draft: the ministry has not received it yet."),
+            next_steps=(_("Answer the remaining questions, check your answers, then file the request."),),
+        )
+    if state == S.INFO_REQUESTED:
+        asked = _information_request(events)
+        return DossierStatus(
+            _("The ministry needs more information from you"),
+            words_label=_("The ministry asks:") if asked else "",
+            words=asked.text if asked else "",
+            next_steps=(
+                _("Answer below, with a document if one is asked for."),
+                _("The time limit is paused until you answer."),
+            ),
+            answer_below=True,
+        )
+    if state == S.AWAITING_PAYMENT:
+        return DossierStatus(
+            _("Your request is waiting for payment"),
+            next_steps=(
+                _("The review starts once the payment of %(amount)s is received.")
+                % {"amount": money(dossier.fee_total)},
+                _how_we_tell_you(dossier),
+            ),
+        )
+    if state in {S.SUBMITTED, S.PAID, S.IN_REVIEW}:
+        return DossierStatus(
+            _("The ministry is reviewing your request"),
+            next_steps=(_("You have nothing to do for now."), _how_we_tell_you(dossier)),
+        )
+    if state == S.ANSWERED:
+        return DossierStatus(
+            _("The ministry answered you"),
+            words_label=_("The ministry’s answer:") if note else "",
+            words=note,
+            next_steps=(_("This file is now closed. To add something, make a new request."),),
+        )
+    if state == S.APPROVED:
+        return DossierStatus(
+            _("Your request was approved"),
+            words_label=_("The ministry’s note:") if note else "",
+            words=note,
+            next_steps=(_("The ministry now prepares your document. We will tell you when it is issued."),),
+        )
+    if state == S.ISSUED:
+        return DossierStatus(
+            _("Your request was approved and your document was issued"),
+            words_label=_("The ministry’s note:") if note else "",
+            words=note,
+        )
+    if state == S.REJECTED:
+        return DossierStatus(
+            _("Your request was refused"),
+            words_label=_("The reason given by the ministry:") if note else "",
+            words=note,
+            next_steps=(
+                _(
+                    "If your situation changes, or if you can give what was missing, you may file a new request."
+                ),
+            ),
+        )
+    if state == S.WITHDRAWN:
+        return DossierStatus(
+            _("You withdrew this request"),
+            words_label=_("Your reason:") if note else "",
+            words=note,
+            next_steps=(_("The ministry will not process it. You may file a new request at any time."),),
+        )
+    if state == S.REVOKED:
+        return DossierStatus(
+            _("Your document was revoked"),
+            words_label=_("The reason given by the ministry:") if note else "",
+            words=note,
+            next_steps=(_("It is no longer valid. Do not use it."),),
+        )
+    if state == S.EXPIRED:
+        return DossierStatus(
+            _("Your document has expired"),
+            next_steps=(_("It is no longer valid. File a new request if you still need it."),),
+        )
+    return DossierStatus(str(dossier.get_state_display()))
+
+
+def money(amount: int) -> str:
+    """A whole amount of CFA francs, grouped the way the reader's language groups digits."""
+    grouped = f"{int(amount):,}"
+    if current_language() != "en":
+        grouped = grouped.replace(",", "\u202f")
+    return f"{grouped}\u00a0FCFA"
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One line of the history: a sentence with its date, and the words written, if any."""
+
+    kind: str
+    sentence: SafeString
+    text: str = ""
+
+
+def _on(message: str, when: Any, **values: str) -> SafeString:
+    """`message` with its %(date)s drawn as a <time> element, day first, and other values escaped."""
+    local = timezone.localtime(when)
+    date = format_html('<time datetime="{}">{}</time>', local.isoformat(), local.strftime("%d/%m/%Y"))
+    escaped = {key: conditional_escape(value) for key, value in values.items()}
+    # The message is escaped before the values, themselves escaped, are put in.
+    return mark_safe(conditional_escape(message) % {"date": date, **escaped})  # noqa: S308
+
+
+STATE_SENTENCES: dict[str, Callable[[], str]] = {
+    S.SUBMITTED: lambda: _("You filed your request on %(date)s."),
+    S.AWAITING_PAYMENT: lambda: _("Your request has been waiting for payment since %(date)s."),
+    S.PAID: lambda: _("Your payment was received on %(date)s."),
+    S.IN_REVIEW: lambda: _("The ministry began reviewing your request on %(date)s."),
+    S.INFO_REQUESTED: lambda: _("The ministry asked you for more information on %(date)s."),
+    S.APPROVED: lambda: _("The ministry approved your request on %(date)s."),
+    S.ISSUED: lambda: _("Your document was issued on %(date)s."),
+    S.REJECTED: lambda: _("The ministry refused your request on %(date)s."),
+    S.ANSWERED: lambda: _("The ministry answered you on %(date)s."),
+    S.REVOKED: lambda: _("Your document was revoked on %(date)s."),
+    S.EXPIRED: lambda: _("Your document expired on %(date)s."),
+    S.WITHDRAWN: lambda: _("You withdrew your request on %(date)s."),
+}
+
+
+def timeline_entries(events: list[DossierEvent]) -> list[TimelineEntry]:
+    """The public events as sentences a person would say ("The ministry asked you ... on 03/12/2026")."""
+    entries: list[TimelineEntry] = []
+    state, question = str(S.DRAFT), ""
+    for index, event in enumerate(events):
+        following = events[index + 1] if index + 1 < len(events) else None
+        if event.kind == EventKind.STATE_CHANGED:
+            previous, state = state, event.to_state
+            if state == S.IN_REVIEW and previous == S.INFO_REQUESTED:
+                if entries and entries[-1].kind == "answer":
+                    continue  # "You answered the ministry" already says the review resumed
+                sentence = _on(_("The review resumed on %(date)s."), event.created_at)
+            elif state in STATE_SENTENCES:
+                sentence = _on(STATE_SENTENCES[state](), event.created_at)
+            else:
+                sentence = _on(_("%(state)s on %(date)s."), event.created_at, state=event.to_state_label)
+            entries.append(TimelineEntry("state", sentence, event.text or question))
+            question = ""
+        elif event.kind == EventKind.MESSAGE_TO_APPLICANT:
+            if (
+                following is not None
+                and following.kind == EventKind.STATE_CHANGED
+                and following.to_state == S.INFO_REQUESTED
+            ):
+                question = event.text  # told with the state change that follows
+                continue
+            entries.append(
+                TimelineEntry(
+                    "ministry", _on(_("The ministry wrote to you on %(date)s."), event.created_at), event.text
+                )
+            )
+        elif event.kind == EventKind.MESSAGE_FROM_APPLICANT:
+            if state == S.INFO_REQUESTED:
+                sentence = _on(_("You answered the ministry on %(date)s."), event.created_at)
+                entries.append(TimelineEntry("answer", sentence, event.text))
+            else:
+                sentence = _on(_("You wrote to the ministry on %(date)s."), event.created_at)
+                entries.append(TimelineEntry("applicant", sentence, event.text))
+        elif event.kind == EventKind.DOCUMENT_ADDED:
+            sentence = _on(
+                _("You added the document “%(name)s” on %(date)s."), event.created_at, name=event.text
+            )
+            entries.append(TimelineEntry("document", sentence))
+    return entries

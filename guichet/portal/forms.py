@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from guichet.catalog.definition import FieldDef, ServiceDefinition
 from guichet.catalog.forms import StepForm
 from guichet.dossiers.references import InvalidReference, normalise
-from guichet.portal.display import accept_attribute, condition_hint, file_hint
+from guichet.portal.display import condition_hint, file_hint, upload_attributes
 
 # Django's own "This field is required." says nothing of what to do.
 REQUIRED_MESSAGES = {
@@ -109,7 +109,7 @@ class AnswerForm(forms.Form):
             self.fields[field_def.name] = forms.FileField(
                 label=str(field_def.label), required=False, help_text=file_hint(field_def)
             )
-            self.fields[field_def.name].widget.attrs["accept"] = accept_attribute(field_def)
+            self.fields[field_def.name].widget.attrs.update(upload_attributes(field_def))
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -131,7 +131,7 @@ def finish_step_form(form: StepForm, definition: ServiceDefinition) -> StepForm:
             hints.append(condition_hint(definition, field_def))
         if field_def.type == "file":
             hints.append(file_hint(field_def))
-            widget.attrs["accept"] = accept_attribute(field_def)
+            widget.attrs.update(upload_attributes(field_def))
         form_field.help_text = " ".join(h for h in hints if h)
         if not field_def.required:
             form_field.label = _("%(label)s (optional)") % {"label": form_field.label}

@@ -113,7 +113,7 @@ def test_account_holder_files_the_fence_request_and_answers_an_information_reque
 
     open_action(office, "request_info")
     office.locator("textarea[name=request_info-message]").fill(QUESTION)
-    submit(office, f"form[action='/agents/dossiers/{reference}/demander-informations/']")
+    submit(office, f"form[action='/agents/dossiers/{reference}/actions/request_info/']")
     office.wait_for_url(f"**/agents/dossiers/{reference}/")
     expect(office.locator(".notice-success")).to_be_visible()
     assert_accessible(office)
@@ -126,8 +126,9 @@ def test_account_holder_files_the_fence_request_and_answers_an_information_reque
     assert_accessible(page)
     row.locator(f"a[href='/dossiers/{reference}/']").click()
     page.wait_for_url(f"**/dossiers/{reference}/")
+    # The question comes first on the page, in the ministry's words; the form follows.
+    expect(page.locator(".status-panel blockquote")).to_have_text(QUESTION)
     answer = page.locator("section#answer")
-    expect(answer.locator("blockquote")).to_have_text(QUESTION)
     assert_accessible(page)
 
     answer.locator("textarea[name=message]").fill(REPLY)
@@ -149,7 +150,7 @@ def test_account_holder_files_the_fence_request_and_answers_an_information_reque
     assert_accessible(office)
     open_action(office, "approve")
     office.locator("textarea[name=approve-note]").fill("Installation conforme. Bon chantier.")
-    submit(office, f"form[action='/agents/dossiers/{reference}/approuver/']")
+    submit(office, f"form[action='/agents/dossiers/{reference}/actions/approve/']")
     office.wait_for_url(f"**/agents/dossiers/{reference}/")
     expect(office.locator(".notice-success")).to_be_visible()
     assert_accessible(office)
@@ -157,4 +158,5 @@ def test_account_holder_files_the_fence_request_and_answers_an_information_reque
 
     page.reload()
     expect(page.locator(".status-panel")).to_have_class("status-panel status-success")
+    expect(page.locator(".status-panel")).to_contain_text("Installation conforme. Bon chantier.")
     assert_accessible(page)

@@ -97,14 +97,14 @@ def test_guest_files_a_suggestion_and_later_reads_the_answer(site, page, new_con
     expect(agent_page.locator("main")).to_contain_text("Afi Mensah")
     assert_accessible(agent_page)
 
-    open_action(agent_page, "close")
-    agent_page.locator("textarea[name=close-answer]").fill(ANSWER)
-    submit(agent_page, f"form[action='/agents/dossiers/{reference}/repondre/']")
+    open_action(agent_page, "answer")
+    agent_page.locator("textarea[name=answer-answer]").fill(ANSWER)
+    submit(agent_page, f"form[action='/agents/dossiers/{reference}/actions/answer/']")
     agent_page.wait_for_url(f"**/agents/dossiers/{reference}/")
     expect(agent_page.locator(".notice-success")).to_be_visible()
     expect(agent_page.locator(".timeline")).to_contain_text(ANSWER)
     assert_accessible(agent_page)
-    assert Dossier.objects.get(reference=reference).state == DossierState.CLOSED
+    assert Dossier.objects.get(reference=reference).state == DossierState.ANSWERED
 
     # --- the guest comes back another day, with the reference only --------------------------
     guest = new_context().new_page()
@@ -118,5 +118,6 @@ def test_guest_files_a_suggestion_and_later_reads_the_answer(site, page, new_con
     type_code(guest, last_code_sent_to(PHONE))
     guest.wait_for_url(f"**/dossiers/{reference}/")
     expect(guest.locator(".status-panel")).to_have_class("status-panel status-success")
+    expect(guest.locator(".status-panel blockquote")).to_have_text(ANSWER)  # the answer first
     expect(guest.locator(".timeline")).to_contain_text(ANSWER)
     assert_accessible(guest)

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django import template
 from django.forms import BoundField
-from django.utils import translation
 from django.utils.safestring import SafeString
+
+from guichet.catalog.definition import StepDef
+from guichet.core.text import bilingual
+from guichet.dossiers.models import Dossier, DossierEvent
+from guichet.portal import session
+from guichet.portal.display import (
+    DossierStatus,
+    TimelineEntry,
+    dossier_status,
+    money,
+    step_is_visible,
+    timeline_entries,
+)
 
 register = template.Library()
 
@@ -21,7 +34,7 @@ STATE_TONES = {
     "info_requested": "warning",
     "approved": "success",
     "issued": "success",
-    "closed": "success",
+    "answered": "success",
     "rejected": "danger",
     "revoked": "danger",
     "expired": "neutral",
@@ -67,19 +80,31 @@ def xof(amount: Any) -> str:
         value = int(amount)
     except (TypeError, ValueError):
         return ""
-    grouped = f"{value:,}"
-    if translation.get_language() != "en":
-        grouped = grouped.replace(",", "\u202f")
-    return f"{grouped}\u00a0FCFA"
+    return money(value)
 
 
 @register.filter
 def localized(value: Any) -> str:
-    """The text in the reader's language from a {"fr": ..., "en": ...} mapping (fee labels)."""
-    if isinstance(value, dict):
-        language = "en" if translation.get_language() == "en" else "fr"
-        return str(value.get(language) or value.get("fr") or "")
-    return "" if value is None else str(value)
+    """The text in the reader's language (see guichet.core.text.bilingual)."""
+    return bilingual(value)
+
+
+@register.filter
+def step_is_conditional(step: StepDef) -> bool:
+    """Whether a step is asked only after some answers (it is shown to nobody who has answered nothing)."""
+    return not step_is_visible(step, {})
+
+
+@register.simple_tag
+def status_of(dossier: Dossier, events: list[DossierEvent]) -> DossierStatus:
+    """The outcome of a dossier in plain words, for the top of its page."""
+    return dossier_status(dossier, list(events))
+
+
+@register.simple_tag
+def timeline_of(events: list[DossierEvent]) -> list[TimelineEntry]:
+    """The public history of a dossier as sentences."""
+    return timeline_entries(list(events))
 
 
 @register.filter
@@ -95,3 +120,42 @@ def get_item(mapping: Any, key: Any) -> Any:
         return mapping[key]
     except (KeyError, IndexError, TypeError):
         return ""
+
+
+@dataclass(frozen=True)
+class Visitor:
+    """Who reads the page, for the header: only the links that work for them are shown."""
+
+    staff: bool = False
+    citizen: bool = False
+    guest_contact: bool = False  # a guest who proved a phone or e-mail, still valid
+    anonymous_files: bool = False  # a guest holding anonymous files in this session
+
+    @property
+    def has_files(self) -> bool:
+        return self.citizen or self.guest_contact or self.anonymous_files
+
+    @property
+    def may_end_session(self) -> bool:
+        return self.staff or self.has_files
+
+    @property
+    def invited_to_sign_in(self) -> bool:
+        # Someone who chose to stay anonymous is not asked who they are.
+        return not (self.staff or self.citizen) and (self.guest_contact or not self.anonymous_files)
+
+
+@register.simple_tag(takes_context=True)
+def visitor(context: template.Context) -> Visitor:
+    """What the session proves about the reader (grants that expired count for nothing)."""
+    request = context.get("request")
+    if request is None:
+        return Visitor()
+    user = session.signed_in_user(request)
+    if user is not None:
+        staff = session.is_staff(user)
+        return Visitor(staff=staff, citizen=not staff)
+    return Visitor(
+        guest_contact=session.guest_contact(request) is not None,
+        anonymous_files=bool(session.anonymous_references(request)),
+    )
