@@ -94,7 +94,9 @@ def applicant_of(dossier: Dossier) -> Applicant:
     )
 
 
-APPLICANT_KINDS = frozenset({ActorKind.CITIZEN, ActorKind.GUEST, ActorKind.ANONYMOUS, ActorKind.RECEIPT_HOLDER})
+APPLICANT_KINDS = frozenset(
+    {ActorKind.CITIZEN, ActorKind.GUEST, ActorKind.ANONYMOUS, ActorKind.RECEIPT_HOLDER}
+)
 
 
 def event_author(event: DossierEvent, dossier: Dossier) -> str:

@@ -170,7 +170,9 @@ def test_actions_refuse_get(client, units, case):
     dossier = case.make()
     user = make_persona("with_right", dossier.unit, units)
     before = Snapshot.of(dossier)
-    response = sign_in_staff(client, user).get(f"/agents/dossiers/{dossier.reference}/actions/{case.url_name}/")
+    response = sign_in_staff(client, user).get(
+        f"/agents/dossiers/{dossier.reference}/actions/{case.url_name}/"
+    )
     assert response.status_code == 405
     assert Snapshot.of(dossier) == before
 

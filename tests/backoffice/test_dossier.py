@@ -211,6 +211,42 @@ def test_approving_an_answered_service_is_refused_with_a_clear_message(client, u
     assert Snapshot.of(dossier) == before
 
 
+def test_a_message_on_a_withdrawn_file_is_refused_and_sends_nothing(client, units):
+    dossier = suggestion_dossier(DossierState.WITHDRAWN)
+    agent = staff(dossier.unit, Role.AGENT)
+    before = Snapshot.of(dossier)
+    response = sign_in_staff(client, agent).post(
+        f"/agents/dossiers/{dossier.reference}/actions/message/", {"message-message": "Bonjour."}, follow=True
+    )
+    html = response.content.decode()
+    assert "This file was withdrawn by the applicant: no message can be sent." in html
+    assert action_urls(html) == {"note"}
+    assert Snapshot.of(dossier) == before
+
+
+def test_an_answered_file_cannot_be_assigned(client, units):
+    dossier = suggestion_dossier(DossierState.ANSWERED)
+    supervisor = staff(dossier.unit, Role.SUPERVISOR)
+    colleague = staff(dossier.unit, Role.AGENT)
+    before = Snapshot.of(dossier)
+    response = sign_in_staff(client, supervisor).post(
+        f"/agents/dossiers/{dossier.reference}/actions/assign/",
+        {"assign-assignee": colleague.pk},
+        follow=True,
+    )
+    assert "This file is closed: it can no longer be assigned." in response.content.decode()
+    assert Snapshot.of(dossier) == before
+
+
+def test_an_unknown_action_is_not_found(client, units, fence):
+    before = Snapshot.of(fence)
+    response = sign_in_staff(client, staff(fence.unit, Role.SUPERVISOR)).post(
+        f"/agents/dossiers/{fence.reference}/actions/delete/"
+    )
+    assert response.status_code == 404
+    assert Snapshot.of(fence) == before
+
+
 def test_a_second_decision_is_refused_with_a_clear_message(client, units, fence):
     agent = staff(fence.unit, Role.AGENT)
     sign_in_staff(client, agent)
@@ -326,7 +362,9 @@ def test_staff_of_the_unit_without_clearance_cannot_open_a_confidential_file(cli
     assert client.get(f"/agents/dossiers/{report.reference}/").status_code == 404
     assert report.reference not in client.get("/agents/").content.decode()
     before = Snapshot.of(report)
-    response = client.post(f"/agents/dossiers/{report.reference}/actions/answer/", {"answer-answer": "Classé."})
+    response = client.post(
+        f"/agents/dossiers/{report.reference}/actions/answer/", {"answer-answer": "Classé."}
+    )
     assert response.status_code == 404
     assert Snapshot.of(report) == before
     assert not AuditEvent.objects.filter(verb="dossier.viewed").exists()

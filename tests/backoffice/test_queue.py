@@ -18,6 +18,7 @@ from guichet.dossiers import services as dossiers
 from guichet.dossiers.models import Dossier
 from guichet.dossiers.states import DossierState
 from tests.backoffice.conftest import fence_dossier, sign_in_staff, staff, suggestion_dossier
+from tests.factories import CitizenFactory
 
 
 def state_counts(html: str) -> dict[str, int]:
@@ -144,6 +145,56 @@ def test_search_by_reference(client, supervisor, files, typed):
     target = files["fence"].reference
     response = sign_in_staff(client, supervisor).get("/agents/", {"q": typed(target)})
     assert references(response) == [target]
+
+
+@pytest.mark.parametrize(
+    "typed", ["Kossiwa", "kossiwa ameg", "AMEGAN", "90 44 55 66", "+228 90445566", "445566"]
+)
+def test_search_by_the_applicants_name_or_phone(client, supervisor, files, typed):
+    kossiwa = CitizenFactory(first_name="Kossiwa", last_name="Amegan", phone="+22890445566")
+    target = suggestion_dossier(applicant=kossiwa)
+    response = sign_in_staff(client, supervisor).get("/agents/", {"q": typed})
+    assert references(response) == [target.reference]
+
+
+def test_a_name_that_matches_one_word_only_finds_nothing(client, supervisor, files):
+    suggestion_dossier(applicant=CitizenFactory(first_name="Kossiwa", last_name="Amegan"))
+    response = sign_in_staff(client, supervisor).get("/agents/", {"q": "Kossiwa Mensah"})
+    assert references(response) == []
+
+
+def test_an_anonymous_filer_is_never_found_by_name_or_phone(client, supervisor, files):
+    kossiwa = CitizenFactory(first_name="Kossiwa", last_name="Amegan", phone="+22890445566")
+    hidden = suggestion_dossier(applicant=kossiwa)
+    Dossier.objects.filter(pk=hidden.pk).update(anonymous=True)
+    sign_in_staff(client, supervisor)
+    for typed in ["Kossiwa", "90445566"]:
+        assert references(client.get("/agents/", {"q": typed})) == []
+    assert references(client.get("/agents/", {"q": hidden.reference})) == [hidden.reference]
+
+
+def _marked(response) -> set[str]:
+    return set(
+        re.findall(
+            r'href="/agents/dossiers/[^/]+/">([A-Z0-9-]+)</a> <span class="tag tag-info bo-news">',
+            response.content.decode(),
+        )
+    )
+
+
+def test_the_queue_marks_files_the_applicant_answered_or_wrote_to_until_staff_act(client, supervisor, files):
+    asked, mine = files["asked"], files["mine"]
+    dossiers.answer_information_request(
+        asked, actor=Actor.for_user(asked.applicant), message="Voici le plan."
+    )
+    dossiers.send_message_to_ministry(mine, actor=Actor.for_user(mine.applicant), message="Une précision.")
+    sign_in_staff(client, supervisor)
+    assert _marked(client.get("/agents/")) == {asked.reference, mine.reference}
+    assert set(references(client.get("/agents/", {"news": "on"}))) == {asked.reference, mine.reference}
+
+    dossiers.send_message_to_applicant(mine, actor=Actor.for_user(supervisor), message="Bien reçu.")
+    assert _marked(client.get("/agents/")) == {asked.reference}
+    assert references(client.get("/agents/", {"news": "on"})) == [asked.reference]
 
 
 def test_a_search_that_matches_nothing_says_so(client, supervisor, files):

@@ -102,3 +102,30 @@ def paid_service(tmp_path) -> Service:
 @pytest.fixture
 def confidential_service(tmp_path) -> Service:
     return publish_file(tmp_path, "plainte", CONFIDENTIAL_SERVICE)
+
+
+DECIDED_SERVICE = """
+code: essai-decision
+prefix: ESD
+administration: mspc
+unit: police
+title: {fr: Essai décidé, en: Decided trial}
+summary: {fr: Un service gratuit qui se décide., en: A free service that is decided.}
+who_may_apply: {fr: Tout le monde., en: Anyone.}
+workflow: decision
+steps:
+  - key: request
+    title: {fr: La demande, en: The request}
+    fields:
+      - name: reason
+        type: long_text
+        label: {fr: Motif, en: Reason}
+"""
+
+DECIDED_ANSWERS = {"reason": "Une raison."}
+
+
+@pytest.fixture
+def decided_service(tmp_path) -> Service:
+    """A free service ended by a decision (approve or reject), with one question and no document."""
+    return publish_file(tmp_path, "essai-decision", DECIDED_SERVICE)

@@ -11,12 +11,17 @@ from guichet.core.actors import Actor, ActorKind
 from guichet.core.errors import NotFound
 from guichet.dossiers import services as dossiers
 from guichet.dossiers.access import (
+    assignable_staff,
+    dossiers_for_applicant,
     dossiers_for_staff,
     find_dossier_by_reference,
     get_dossier_for_applicant,
     get_dossier_for_staff,
     parse_reference,
+    services_for_staff,
 )
+from guichet.dossiers.actions import is_applicant
+from guichet.dossiers.models import Dossier
 from guichet.dossiers.references import new_reference
 from guichet.dossiers.states import DossierState
 from tests.dossiers.conftest import CONFIDENTIAL_ANSWERS, publish_file
@@ -96,6 +101,36 @@ def test_an_anonymous_receipt_holder_finds_only_that_dossier():
     assert get_dossier_for_applicant(holder, dossier.reference) == dossier
     assert_not_found(get_dossier_for_applicant, holder, other.reference)
     assert_not_found(get_dossier_for_applicant, Actor(kind=ActorKind.ANONYMOUS), dossier.reference)
+
+
+def test_my_files_are_those_the_domain_says_are_mine():
+    citizen = CitizenFactory()
+    draft = make_dossier(applicant=citizen)
+    filed = make_dossier(applicant=citizen, state=S.IN_REVIEW)
+    someone_elses = make_dossier(state=S.IN_REVIEW)
+    as_guest = filed_by_guest("+22890998877")
+    anonymous, _code = dossiers.start_anonymous_dossier(
+        service("suggestion"), language="fr", submission_key=uuid.uuid4()
+    )
+    actors = {
+        "citizen": Actor.for_user(citizen),
+        "guest": Actor.guest("+22890998877"),
+        "receipt holder": Actor.receipt_holder(anonymous.reference),
+        "other guest": Actor.guest("+22890000000"),
+        "staff": Actor.for_user(StaffFactory(roles=[(draft.unit, Role.SUPERVISOR)])),
+        "nobody": Actor(kind=ActorKind.ANONYMOUS),
+    }
+    assert list(dossiers_for_applicant(actors["citizen"])) == [filed, draft]
+    assert list(dossiers_for_applicant(actors["guest"])) == [as_guest]
+    assert list(dossiers_for_applicant(actors["receipt holder"])) == [anonymous]
+    assert set(dossiers_for_applicant(actors["citizen"], actors["guest"])) == {draft, filed, as_guest}
+    for name in ["other guest", "staff", "nobody"]:
+        assert not dossiers_for_applicant(actors[name]).exists(), name
+    assert someone_elses not in dossiers_for_applicant(*actors.values())
+    # The list and the rule agree, dossier by dossier.
+    for name, actor in actors.items():
+        listed = set(dossiers_for_applicant(actor))
+        assert listed == {d for d in Dossier.objects.all() if is_applicant(d, actor)}, name
 
 
 def test_staff_are_not_applicants():
@@ -195,6 +230,14 @@ def test_confidential_dossiers_are_seen_by_inspectors_of_the_unit_only(tmp_path)
         assert get_dossier_for_staff(user, ordinary.reference) == ordinary
     assert_not_found(get_dossier_for_staff, police_inspector, confidential.reference)
     assert not dossiers_for_staff(police_inspector).exists()
+    # The queue's service filter and the staff one may assign follow the same clearance.
+    assert {"plainte", "note-interne"} <= set(services_for_staff(inspector).values_list("code", flat=True))
+    for user in [agent, supervisor, mixed]:
+        codes = set(services_for_staff(user).values_list("code", flat=True))
+        assert "note-interne" in codes
+        assert "plainte" not in codes
+    assert assignable_staff(confidential) == [inspector]
+    assert set(assignable_staff(ordinary)) == {inspector, agent, supervisor, mixed}
 
 
 def test_find_dossier_by_reference_finds_drafts_but_not_anonymous_ones():
