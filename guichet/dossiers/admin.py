@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from guichet.accounts.admin_rights import ReadOnlyInline, ReadOnlyModelAdmin
+from guichet.catalog.definition import Confidentiality
 from guichet.catalog.models import ServiceVersion
 from guichet.dossiers.models import Dossier, DossierDocument, DossierEvent
 
@@ -51,7 +52,9 @@ class DossierAdmin(ReadOnlyModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> Any:
         # Confidential files (denunciations) are opened in the back office only, where each read is recorded.
-        restricted = ServiceVersion.objects.filter(data__confidentiality="restricted").values("pk")
+        restricted = ServiceVersion.objects.filter(data__confidentiality=Confidentiality.RESTRICTED).values(
+            "pk"
+        )
         return (
             super()
             .get_queryset(request)

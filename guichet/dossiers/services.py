@@ -121,7 +121,7 @@ def _notify_applicant(dossier: Dossier, event: str) -> None:
         dossier_reference=dossier.reference,
         # Who may read it in the back-office outbox: the unit's staff, cleared ones if confidential.
         unit_id=dossier.unit_id,
-        restricted=dossier.definition.confidentiality == "restricted",
+        restricted=dossier.definition.confidentiality == Confidentiality.RESTRICTED,
     )
 
 
