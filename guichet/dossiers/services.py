@@ -90,14 +90,15 @@ def _event(
         text=text,
         **extra,
     )
-    news = dossier.applicant_news_at
+    news: dt.datetime | None
     if kind in APPLICANT_NEWS and actor.kind != ActorKind.STAFF:
         news = event.created_at
     elif kind in STAFF_RESPONSES and actor.kind == ActorKind.STAFF:
         news = None
-    if news != dossier.applicant_news_at:
-        Dossier.objects.filter(pk=dossier.pk).update(applicant_news_at=news)
-        dossier.applicant_news_at = news
+    else:
+        return event
+    Dossier.objects.filter(pk=dossier.pk).update(applicant_news_at=news)
+    dossier.applicant_news_at = news
     return event
 
 
@@ -473,7 +474,8 @@ def answer_information_request(
     uploads: list[tuple[str, UploadedFile]] | None = None,
 ) -> Dossier:
     """The applicant answers the ministry's question, with documents if asked; review resumes."""
-    require_action(_lock(dossier), actor, A.PROVIDE_INFORMATION)
+    locked = _lock(dossier)
+    require_action(locked, actor, A.PROVIDE_INFORMATION)
     if not message.strip() and not uploads:
         raise InvalidInput(
             _("Write your answer or add a document."),
@@ -482,7 +484,7 @@ def answer_information_request(
     for field_name, upload in uploads or []:
         attach_document(dossier, actor=actor, field_name=field_name, upload=upload)
     if message.strip():
-        _event(dossier, EventKind.MESSAGE_FROM_APPLICANT, actor, public=True, text=message.strip())
+        _event(locked, EventKind.MESSAGE_FROM_APPLICANT, actor, public=True, text=message.strip())
     return transition_dossier(dossier, to=S.IN_REVIEW, actor=actor)
 
 
@@ -536,9 +538,10 @@ def assign_dossier(dossier: Dossier, *, actor: Actor, assignee: User | None) -> 
 @transaction.atomic(durable=True)
 def request_information(dossier: Dossier, *, actor: Actor, message: str) -> Dossier:
     """Ask the applicant for more; the SLA clock stops until they answer."""
-    require_action(_lock(dossier), actor, A.REQUEST_INFO)
+    locked = _lock(dossier)
+    require_action(locked, actor, A.REQUEST_INFO)
     text = _required_text(message, _("Say what the applicant must send or explain."))
-    _event(dossier, EventKind.MESSAGE_TO_APPLICANT, actor, public=True, text=text)
+    _event(locked, EventKind.MESSAGE_TO_APPLICANT, actor, public=True, text=text)
     return transition_dossier(dossier, to=S.INFO_REQUESTED, actor=actor)
 
 

@@ -955,3 +955,29 @@ def test_reading_a_confidential_dossier_is_recorded_and_an_ordinary_one_is_not(c
         ("dossier.viewed", str(confidential.pk)),
         ("document.viewed", str(ordinary.pk)),
     ]
+
+
+# --- news from the applicant ------------------------------------------------------------
+
+
+def test_what_the_applicant_says_is_news_until_a_staff_member_acts():
+    dossier = make_dossier("suggestion", state=S.INFO_REQUESTED)
+    stale = Dossier.objects.get(pk=dossier.pk)  # read before the applicant answered
+    agent = StaffFactory(roles=[(dossier.unit, Role.AGENT)])
+    assert not Dossier.objects.with_applicant_news().exists()
+
+    dossiers.answer_information_request(
+        dossier, actor=actor(dossier.applicant), message="Le commissariat de Bè."
+    )
+    assert list(Dossier.objects.with_applicant_news()) == [dossier]
+    # Taking the file is not an answer: the news stays.
+    dossiers.assign_dossier(stale, actor=actor(agent), assignee=agent)
+    assert Dossier.objects.get(pk=dossier.pk).has_applicant_news
+
+    dossiers.add_internal_note(stale, actor=actor(agent), text="Vu.")
+    assert not Dossier.objects.get(pk=dossier.pk).has_applicant_news
+    dossiers.send_message_to_ministry(dossier, actor=actor(dossier.applicant), message="Autre chose.")
+    assert Dossier.objects.get(pk=dossier.pk).has_applicant_news
+    dossiers.answer_dossier(stale, actor=actor(agent), answer="Merci.")
+    stored = Dossier.objects.get(pk=dossier.pk)
+    assert (stored.applicant_news_at, stored.has_applicant_news) == (None, False)
