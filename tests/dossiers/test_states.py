@@ -106,3 +106,26 @@ def test_a_legal_move_is_recorded_on_the_timeline_and_in_the_audit_log():
         "in_review",
         "withdrawn",
     )
+
+
+@pytest.mark.django_db
+def test_files_stored_as_closed_become_answered():
+    """The data migration renames the state and every event and document that names it, both ways."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("guichet.dossiers.migrations.0003_closed_state_is_answered")
+    answered = make_dossier("suggestion", state=S.ANSWERED)
+    other = make_dossier("suggestion", state=S.IN_REVIEW)
+    Dossier.objects.filter(pk=answered.pk).update(state="closed")
+    DossierEvent.objects.filter(to_state=S.ANSWERED).update(to_state="closed")
+
+    migration.rename_states(apps, None)
+
+    assert Dossier.objects.get(pk=answered.pk).state == S.ANSWERED
+    assert Dossier.objects.get(pk=other.pk).state == S.IN_REVIEW
+    assert answered.events.filter(to_state=S.ANSWERED).count() == 1
+    assert not DossierEvent.objects.filter(to_state="closed").exists()
+    migration.restore_states(apps, None)
+    assert Dossier.objects.get(pk=answered.pk).state == "closed"
