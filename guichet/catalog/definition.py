@@ -103,6 +103,8 @@ class FieldDef:
     max_files: int = 5
     # What the filer's account (or confirmed contact) already knows, offered as the answer.
     prefill: str | None = None
+    # The answer an anonymous filer gives without being asked ("Do you sign?" -> "no").
+    anonymous_answer: str | None = None
 
     def visible(self, answers: dict[str, Any]) -> bool:
         return self.show_if is None or self.show_if.holds(answers)
@@ -303,11 +305,7 @@ def _field(data: Any, path: str, known_types: set[str], known_validators: set[st
     for kind in accept:
         if kind not in KINDS:
             raise DefinitionError(f"{path}.accept: unknown kind {kind!r} (known: {', '.join(KINDS)})")
-    prefill = data.get("prefill")
-    if prefill is not None and prefill not in PREFILL_SOURCES:
-        raise DefinitionError(
-            f"{path}.prefill: unknown source {prefill!r} (known: {', '.join(PREFILL_SOURCES)})"
-        )
+    prefill, anonymous_answer = _filer_answers(data, type_, choices, path)
     return FieldDef(
         name=name,
         type=type_,
@@ -327,7 +325,24 @@ def _field(data: Any, path: str, known_types: set[str], known_validators: set[st
         within=str(data["within"]) if data.get("within") is not None else None,
         messages=_messages(data, path),
         prefill=prefill,
+        anonymous_answer=anonymous_answer,
     )
+
+
+def _filer_answers(
+    data: dict[str, Any], type_: str, choices: list[Choice], path: str
+) -> tuple[str | None, str | None]:
+    """The `prefill` source and the `anonymous_answer` of a field, checked."""
+    prefill = data.get("prefill")
+    if prefill is not None and prefill not in PREFILL_SOURCES:
+        raise DefinitionError(
+            f"{path}.prefill: unknown source {prefill!r} (known: {', '.join(PREFILL_SOURCES)})"
+        )
+    anonymous_answer = str(data["anonymous_answer"]) if data.get("anonymous_answer") is not None else None
+    allowed = {"yes", "no"} if type_ == "yes_no" else {c.value for c in choices}
+    if anonymous_answer is not None and allowed and anonymous_answer not in allowed:
+        raise DefinitionError(f"{path}.anonymous_answer: one of {', '.join(sorted(allowed))}")
+    return prefill, anonymous_answer
 
 
 def _choices_from(data: dict[str, Any], type_: str, path: str) -> str | None:

@@ -314,6 +314,11 @@ def start_anonymous_dossier(
         raise PermissionRefused(_("This service cannot be used anonymously."))
     if dossier.receipt_hash:  # a second click that raced the first: the code went to the first
         return dossier, None
+    # Questions such as "do you sign?" have only one answer for someone who chose anonymity.
+    given = {f.name: f.anonymous_answer for f in dossier.definition.fields if f.anonymous_answer is not None}
+    if given:
+        dossier.answers = {**dossier.answers, **given}
+        Dossier.objects.filter(pk=dossier.pk).update(answers=dossier.answers)
     return dossier, issue_receipt_code(dossier)
 
 

@@ -51,11 +51,7 @@ def test_suggestion_filed_on_a_phone_over_a_slow_network(site, new_context):
     page.locator("input[name=subject]").fill("Accueil au commissariat de Hédzranawoé")
     page.locator("textarea[name=message]").fill("Afficher les horaires et les pièces demandées à l’entrée.")
     submit(page, STEP_FORM)
-    wait_for_path(page, "/etape/identity/")
-    looks_right_on_a_phone(page)
-    page.locator("input[name=signed][value=no]").tap()
-    expect(page.locator("input[name=full_name]")).to_be_hidden()
-    submit(page, STEP_FORM)
+    # Anonymous: nobody is asked whether they sign, so the answers are checked at once.
     wait_for_path(page, f"/dossiers/{reference}/verifier/")
     looks_right_on_a_phone(page)
     submit(page, "main form:has(button.button-start)")

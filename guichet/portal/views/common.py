@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -9,11 +11,11 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import get_language
 
-from guichet.catalog.definition import ServiceDefinition
+from guichet.catalog.definition import ServiceDefinition, StepDef
 from guichet.catalog.models import Service
 from guichet.dossiers.models import Dossier
 from guichet.dossiers.services import missing_answers
-from guichet.portal.display import visible_steps
+from guichet.portal.display import step_is_visible, visible_steps
 
 
 def language() -> str:
@@ -37,8 +39,21 @@ def staff_refused(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/citizen_only.html", status=403)
 
 
+def asked_step(dossier: Dossier, step: StepDef) -> StepDef:
+    """The step as asked of this filer: anonymity already answers some questions ("do you sign?")."""
+    if not dossier.anonymous:
+        return step
+    return dataclasses.replace(step, fields=tuple(f for f in step.fields if f.anonymous_answer is None))
+
+
+def steps_to_ask(dossier: Dossier) -> list[StepDef]:
+    """The steps this draft's filer goes through, given their answers so far and how they file."""
+    asked = [asked_step(dossier, step) for step in visible_steps(dossier.definition, dossier.answers)]
+    return [step for step in asked if step.fields and step_is_visible(step, dossier.answers)]
+
+
 def first_step_url(dossier: Dossier) -> str:
-    steps = visible_steps(dossier.definition, dossier.answers)
+    steps = steps_to_ask(dossier)
     return reverse("portal:step", kwargs={"reference": dossier.reference, "step_key": steps[0].key})
 
 
@@ -50,7 +65,7 @@ def step_url(dossier: Dossier, step_key: str, anchor: str = "") -> str:
 def resume_url(dossier: Dossier) -> str:
     """Where a draft picks up: the first step with a question left, else the check page."""
     missing = {f.name for f in missing_answers(dossier)}
-    for step_def in visible_steps(dossier.definition, dossier.answers):
+    for step_def in steps_to_ask(dossier):
         if any(f.name in missing for f in step_def.fields):
             return step_url(dossier, step_def.key)
     return reverse("portal:check", kwargs={"reference": dossier.reference})

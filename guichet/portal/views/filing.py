@@ -34,13 +34,14 @@ from guichet.portal import session
 from guichet.portal.display import (
     answer_sections,
     fee_lines_display,
-    visible_steps,
 )
 from guichet.portal.forms import finish_step_form
 from guichet.portal.views.common import (
+    asked_step,
     first_step_url,
     language,
     step_url,
+    steps_to_ask,
     with_language,
 )
 from guichet.portal.views.tracking import prove_ownership
@@ -91,7 +92,7 @@ def _render_step(
     request: HttpRequest, dossier: Dossier, step: StepDef, form: StepForm, *, status: int = 200
 ) -> HttpResponse:
     definition = dossier.definition
-    steps = visible_steps(definition, dossier.answers)
+    steps = steps_to_ask(dossier)
     keys = [s.key for s in steps]
     position = keys.index(step.key) if step.key in keys else 0
     documents = _documents_by_field(dossier)
@@ -152,10 +153,10 @@ def step(request: HttpRequest, reference: str, step_key: str) -> HttpResponse:
         return redirect("portal:dossier", reference=dossier.reference)
     definition = dossier.definition
     try:
-        current = definition.step(step_key)
+        current = asked_step(dossier, definition.step(step_key))
     except KeyError:
         raise Http404 from None
-    if current.key not in [s.key for s in visible_steps(definition, dossier.answers)]:
+    if current.key not in [s.key for s in steps_to_ask(dossier)]:
         return redirect(first_step_url(dossier))
 
     if request.method == "GET":
@@ -221,7 +222,7 @@ def _save_step(request: HttpRequest, found: session.ApplicantDossier, current: S
         _missing_documents(dossier, form)
     if form.errors:
         return _render_step(request, dossier, current, form)
-    steps = [s.key for s in visible_steps(dossier.definition, dossier.answers)]
+    steps = [s.key for s in steps_to_ask(dossier)]
     position = steps.index(current.key) if current.key in steps else -1
     if 0 <= position < len(steps) - 1:
         return redirect(step_url(dossier, steps[position + 1]))
