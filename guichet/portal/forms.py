@@ -66,7 +66,9 @@ class TrackForm(forms.Form):
 class ReceiptForm(forms.Form):
     receipt_code = forms.CharField(
         label=_("Receipt code"),
-        help_text=_("The code shown once when you filed, like 1A2B-3C4D-5E6F-7A8B-9C0D."),
+        help_text=_(
+            "The code shown once when you filed, like 7K3M-9QXT-4HBW-2RNA. Capitals, spaces and dashes do not matter."
+        ),
         max_length=40,
         error_messages={"required": _("Enter the receipt code you wrote down when you filed.")},
         widget=_code_input(),

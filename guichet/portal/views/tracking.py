@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 from guichet.accounts.contacts import Contact
 from guichet.accounts.models import CodePurpose
 from guichet.core import ratelimit
+from guichet.core.actors import Actor, ActorKind
 from guichet.core.errors import DomainError, NotFound, RateLimited
 from guichet.core.http import client_ip
 from guichet.dossiers.access import find_dossier_by_reference, get_dossier_for_receipt_holder
@@ -48,8 +49,8 @@ def proof_contact(dossier: Dossier | None) -> Contact | None:
         return None
     user = dossier.applicant
     if user is not None:
-        if not user.is_active:
-            return None
+        if not user.is_active or Actor.for_user(user).kind != ActorKind.CITIZEN:
+            return None  # a closed account, or staff (who never sign in here)
         return (
             Contact("phone", user.phone)
             if user.phone
