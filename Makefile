@@ -8,17 +8,27 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+# Every pytest run names its ten slowest tests, so a slow one is seen when it lands.
+PYTEST := $(BIN)/pytest -q --durations=10
 
-.PHONY: run test install messages lint typecheck checks pytest pytest-postgres e2e clean
+.PHONY: run test install node messages lint typecheck checks pytest pytest-postgres e2e clean
 
-$(STAMP): pyproject.toml package.json package-lock.json
+# Python only: `make run` needs no Node. setuptools' editable-install notice is not news.
+$(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
-	npm ci --silent --no-audit --no-fund
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
 	touch $(STAMP)
 
+# Node is test tooling only (axe-core for the browser journeys).
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --silent --no-audit --no-fund
+	touch $(NODE_STAMP)
+
 install: $(STAMP)
+
+node: $(NODE_STAMP)
 
 # Compiled translations are build output: made from the .po files before anything runs.
 messages: install
@@ -30,7 +40,8 @@ run: messages
 	$(BIN)/python manage.py migrate --no-input -v0
 	$(BIN)/python manage.py load_catalog
 	$(BIN)/python manage.py seed_demo
-	PORT=$(PORT) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
+	@# honcho gives each process its own PORT (web first: PORT); WEB_PORT stays the web server's.
+	PORT=$(PORT) WEB_PORT=$(PORT) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
 
 lint: install
 	$(BIN)/ruff check .
@@ -43,19 +54,20 @@ checks: messages
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	GUICHET_DEPLOYMENT=production SECRET_KEY=ci-only-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
 		ALLOWED_HOSTS=guichet.example.tg GUICHET_BASE_URL=https://guichet.example.tg \
+		CACHE_URL=$${CACHE_URL:-redis://127.0.0.1:6379/0} \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 pytest: messages
-	env -u DATABASE_URL $(BIN)/pytest -m "not e2e" -q
+	env -u DATABASE_URL $(PYTEST) -m "not e2e"
 
 pytest-postgres: messages
 	@if [ -n "$$DATABASE_URL" ]; then \
 		echo "== pytest on $$(echo $$DATABASE_URL | sed 's#//[^@]*@#//#')"; \
-		$(BIN)/pytest -m "not e2e" -q; \
+		$(PYTEST) -m "not e2e"; \
 	else echo "== DATABASE_URL not set: PostgreSQL run skipped"; fi
 
-e2e: messages
-	env -u DATABASE_URL $(BIN)/pytest -m e2e -q
+e2e: messages $(NODE_STAMP)
+	env -u DATABASE_URL $(PYTEST) -m e2e
 
 test: lint typecheck checks pytest pytest-postgres e2e
 

@@ -14,6 +14,9 @@ def _test_environment(settings, tmp_path):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.VAR_DIR = tmp_path / "var"  # demo-logins.txt and the like never land in the work tree
+    # The real hasher costs 0.6 s a password here (most of the suite's time went to it); what
+    # these tests prove does not depend on the hash's cost.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Pages speak French (the product default) but tests read our English msgids: the
     # project's own catalogue is left out here, so a wording change in French never breaks
     # a behaviour test. The `project_translations` fixture brings it back where it matters.

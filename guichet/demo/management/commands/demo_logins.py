@@ -30,13 +30,16 @@ def wait_until_answering(url: str, *, timeout: float, interval: float = 0.5) -> 
         except urllib.error.HTTPError:
             return True  # it answered, even if only to say the database is not ready
         except (urllib.error.URLError, OSError):
-            if time.monotonic() >= deadline:
+            left = deadline - time.monotonic()
+            if left <= 0:
                 return False
-            time.sleep(interval)
+            time.sleep(min(interval, left))
 
 
 class Command(BaseCommand):
     help = "Print the demo logins written by seed_demo (var/demo-logins.txt). Embedded demo only."
+    # The web process runs the checks and reports them; this one only prints a file.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
@@ -44,22 +47,40 @@ class Command(BaseCommand):
         )
         parser.add_argument("--timeout", type=float, default=120.0, help="seconds to wait (default 120)")
         parser.add_argument(
+            "--settle",
+            type=float,
+            default=0.0,
+            help="seconds to let the other processes' start-up lines pass",
+        )
+        parser.add_argument(
             "--stay",
             action="store_true",
             help="then stay idle until stopped (a process manager that stops all when one ends)",
         )
 
-    def handle(self, *args: Any, wait_for: str | None, timeout: float, stay: bool, **options: Any) -> None:
+    def handle(
+        self, *args: Any, wait_for: str | None, timeout: float, settle: float, stay: bool, **options: Any
+    ) -> None:
+        try:
+            self._print(wait_for, timeout, settle)
+        except CommandError as error:
+            if not stay:
+                raise
+            # Under a process manager, one process ending stops the others: say why and stay.
+            self.stderr.write(str(error))
+        while stay:
+            time.sleep(3600)
+
+    def _print(self, wait_for: str | None, timeout: float, settle: float) -> None:
         if settings.PRODUCTION or not settings.GUICHET_DEMO:
             raise CommandError("demo_logins runs only in the embedded demo (GUICHET_DEMO).")
         if wait_for and not wait_until_answering(wait_for, timeout=timeout):
             self.stderr.write(
                 f"{wait_for} did not answer within {timeout:.0f} s; the logins are below anyway."
             )
+        time.sleep(settle)
         path = logins_file()
         if not path.exists():
             raise CommandError(f"{path} does not exist yet: run `.venv/bin/python manage.py seed_demo`.")
         self.stdout.write(path.read_text(encoding="utf-8"), ending="")
         self.stdout.flush()
-        while stay:
-            time.sleep(3600)
