@@ -22,7 +22,9 @@ CROCKFORD_GROUPS = re.compile(r"^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3
 
 
 def _confirmation(client: Client, dossier: Dossier) -> str:
-    return client.get(reverse("portal:confirmation", kwargs={"reference": dossier.reference})).content.decode()
+    return client.get(
+        reverse("portal:confirmation", kwargs={"reference": dossier.reference})
+    ).content.decode()
 
 
 def test_a_receipt_code_is_sixteen_unambiguous_characters_in_groups_of_four():

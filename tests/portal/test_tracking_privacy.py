@@ -78,8 +78,12 @@ def test_the_limits_answer_alike_for_every_kind_of_reference(references, monkeyp
         reference = references[kind]
         sequence = []
         for _attempt in range(3):
-            sequence.append(_answer(client.post(reverse("portal:track"), {"reference": reference}), reference))
-            sequence.append(_answer(client.post(reverse("portal:track_code"), {"action": "resend"}), reference))
+            sequence.append(
+                _answer(client.post(reverse("portal:track"), {"reference": reference}), reference)
+            )
+            sequence.append(
+                _answer(client.post(reverse("portal:track_code"), {"action": "resend"}), reference)
+            )
             sequence.append(
                 _answer(client.post(reverse("portal:track_receipt"), {"receipt_code": "0000"}), reference)
             )
