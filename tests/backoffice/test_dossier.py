@@ -126,7 +126,7 @@ def test_a_decision_service_offers_approve_and_reject(client, units, fence):
     }
 
 
-def test_an_answered_service_offers_answer_and_close_not_approve(client, units):
+def test_an_answered_service_offers_answer_not_approve(client, units):
     dossier = suggestion_dossier()
     html = page(sign_in_staff(client, staff(dossier.unit, Role.AGENT)), dossier)
     assert "answer" in action_urls(html)

@@ -629,11 +629,11 @@ def refused_matrix(unit, other_unit):
 DECISIONS = {
     "approve": lambda dossier, who: dossiers.approve_dossier(dossier, actor=who, note=""),
     "reject": lambda dossier, who: dossiers.reject_dossier(dossier, actor=who, reason="Non."),
-    "close": lambda dossier, who: dossiers.answer_dossier(dossier, actor=who, answer="Merci."),
+    "answer": lambda dossier, who: dossiers.answer_dossier(dossier, actor=who, answer="Merci."),
 }
 
 
-def test_those_without_the_right_cannot_approve_reject_or_close(
+def test_those_without_the_right_cannot_approve_reject_or_answer(
     paid_service, django_capture_on_commit_callbacks
 ):
     dossier = paid_in_review(paid_service)
@@ -642,7 +642,7 @@ def test_those_without_the_right_cannot_approve_reject_or_close(
     cases = [
         *(("approve", label, user, dossier) for label, user in refused_matrix(dossier.unit, other_unit)),
         *(("reject", label, user, dossier) for label, user in refused_matrix(dossier.unit, other_unit)),
-        *(("close", label, user, suggestion) for label, user in refused_matrix(suggestion.unit, other_unit)),
+        *(("answer", label, user, suggestion) for label, user in refused_matrix(suggestion.unit, other_unit)),
         ("approve", "the applicant", dossier.applicant, dossier),
     ]
     for action, label, user, target in cases:
@@ -671,7 +671,7 @@ def test_reject_needs_a_reason_the_applicant_reads(paid_service, django_capture_
     assert Notification.objects.get().event == "dossier_rejected"
 
 
-def test_a_service_that_is_answered_is_closed_not_approved():
+def test_a_service_that_is_answered_is_not_approved():
     dossier = make_dossier("suggestion", state=S.IN_REVIEW)
     agent = StaffFactory(roles=[(dossier.unit, Role.AGENT)])
     before = snapshot(dossier)
@@ -681,7 +681,7 @@ def test_a_service_that_is_answered_is_closed_not_approved():
     assert snapshot(dossier) == before
 
 
-def test_a_service_that_is_decided_is_not_closed_with_an_answer(paid_service):
+def test_a_service_that_is_decided_is_not_answered(paid_service):
     dossier = paid_in_review(paid_service)
     agent = StaffFactory(roles=[(dossier.unit, Role.AGENT)])
     before = snapshot(dossier)
@@ -691,7 +691,7 @@ def test_a_service_that_is_decided_is_not_closed_with_an_answer(paid_service):
     assert snapshot(dossier) == before
 
 
-def test_closing_a_suggestion_answers_the_applicant(django_capture_on_commit_callbacks):
+def test_answering_a_suggestion_tells_the_applicant(django_capture_on_commit_callbacks):
     dossier = make_dossier("suggestion", state=S.IN_REVIEW)
     agent = StaffFactory(roles=[(dossier.unit, Role.AGENT)])
     Notification.objects.all().delete()
@@ -766,7 +766,7 @@ def test_nobody_else_withdraws(django_capture_on_commit_callbacks):
     assert snapshot(dossier) == before
 
 
-def test_a_closed_dossier_cannot_be_withdrawn():
+def test_an_answered_dossier_cannot_be_withdrawn():
     dossier = make_dossier("suggestion", state=S.ANSWERED)
     before = snapshot(dossier)
     with pytest.raises(TransitionNotAllowed):
@@ -898,7 +898,7 @@ def test_the_applicant_writes_to_the_ministry_while_the_dossier_is_open():
         dossiers.send_message_to_ministry(dossier, actor=actor(CitizenFactory()), message="Intrus.")
 
 
-def test_no_message_on_a_closed_dossier():
+def test_no_message_on_an_answered_dossier():
     dossier = make_dossier("suggestion", state=S.ANSWERED)
     before = snapshot(dossier)
     with pytest.raises(DomainError, match="closed"):
