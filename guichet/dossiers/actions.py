@@ -117,33 +117,36 @@ def applicant_filter(actor: Actor) -> Q:
     return Q(pk__in=[])
 
 
-def staff_can(user: User, dossier: Dossier, permission: Permission) -> bool:
-    """Whether a staff member holds `permission` in the unit in charge of `dossier`."""
+def _staff_rights(user: User, dossier: Dossier) -> frozenset[Permission]:
+    """The permissions `user` holds over `dossier`: none for a confidential file without clearance."""
     if not user.is_staff_member or not user.is_active:
-        return False
-    held = user.permissions_in(dossier.unit)
+        return frozenset()
+    held = frozenset(user.permissions_in(dossier.unit))
     if (
         dossier.definition.confidentiality == Confidentiality.RESTRICTED
         and Permission.VIEW_RESTRICTED not in held
     ):
-        return False
-    return permission in held
+        return frozenset()
+    return held
+
+
+def staff_can(user: User, dossier: Dossier, permission: Permission) -> bool:
+    """Whether a staff member holds `permission` in the unit in charge of `dossier`."""
+    return permission in _staff_rights(user, dossier)
 
 
 def _rights(dossier: Dossier, actor: Actor) -> frozenset[ActionName]:
     """What the actor's standing allows on this dossier, whatever its state."""
     if actor.kind == ActorKind.STAFF and actor.user is not None:
-        user = actor.user
-        return frozenset(
-            action for action, permission in STAFF_ACTIONS.items() if staff_can(user, dossier, permission)
-        )
+        held = _staff_rights(actor.user, dossier)
+        return frozenset(action for action, permission in STAFF_ACTIONS.items() if permission in held)
     if is_applicant(dossier, actor):
         return APPLICANT_ACTIONS
     return frozenset()
 
 
 def _possible(dossier: Dossier, actor: Actor) -> frozenset[ActionName]:
-    """What the dossier allows now (its state and its service's workflow), whoever asks."""
+    """What the dossier allows now: its state, its service's workflow, and whether it is already the asker's."""
     state = DossierState(dossier.state)
     moves = TRANSITIONS[state]
     workflow = dossier.definition.workflow
