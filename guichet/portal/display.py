@@ -19,14 +19,23 @@ from guichet.dossiers.models import Dossier, DossierDocument, DossierEvent, Even
 from guichet.dossiers.states import DossierState as S
 
 
-def step_is_visible(step: StepDef, answers: dict[str, Any]) -> bool:
+def is_asked(field_def: FieldDef, *, anonymous: bool = False) -> bool:
+    """Whether the question is put at all: someone who chose anonymity is not asked whether they sign."""
+    return not (anonymous and field_def.anonymous_answer is not None)
+
+
+def step_is_visible(step: StepDef, answers: dict[str, Any], *, anonymous: bool = False) -> bool:
     """A step is shown when at least one of its questions may be asked, given earlier answers."""
-    local = {f.name for f in step.fields}
-    return any(f.show_if is None or f.show_if.field in local or f.visible(answers) for f in step.fields)
+    fields = [f for f in step.fields if is_asked(f, anonymous=anonymous)]
+    local = {f.name for f in fields}
+    return any(f.show_if is None or f.show_if.field in local or f.visible(answers) for f in fields)
 
 
-def visible_steps(definition: ServiceDefinition, answers: dict[str, Any]) -> list[StepDef]:
-    return [step for step in definition.steps if step_is_visible(step, answers)]
+def visible_steps(
+    definition: ServiceDefinition, answers: dict[str, Any], *, anonymous: bool = False
+) -> list[StepDef]:
+    """The steps a person goes through; pass `anonymous=dossier.anonymous` to skip identity questions."""
+    return [step for step in definition.steps if step_is_visible(step, answers, anonymous=anonymous)]
 
 
 def value_display(field_def: FieldDef, value: Any) -> str:
@@ -129,10 +138,10 @@ def answer_sections(dossier: Dossier, *, missing: set[str] | None = None) -> lis
     for document in dossier.documents.all():
         documents.setdefault(document.field_name, []).append(document)
     sections = []
-    for step in visible_steps(dossier.definition, answers):
+    for step in visible_steps(dossier.definition, answers, anonymous=dossier.anonymous):
         section = AnswerSection(step)
         for field_def in step.fields:
-            if not field_def.visible(answers):
+            if not field_def.visible(answers) or not is_asked(field_def, anonymous=dossier.anonymous):
                 continue
             section.rows.append(
                 AnswerRow(

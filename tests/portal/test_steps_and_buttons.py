@@ -93,3 +93,14 @@ def test_sizes_are_written_the_french_way_in_french(client, project_translations
     assert "5 Mo" in field
     assert "5 Mo" in hint
     assert " MB" not in field + hint
+
+
+def test_the_draft_hint_names_a_link_the_reader_has(client):
+    dossier = citizen_starts(client, "suggestion")
+
+    html = client.get(step_url(dossier, "suggestion")).content.decode()
+    header = html[html.index("<header") : html.index("</header>")]
+
+    assert "Your draft is kept in “My files”" in html
+    assert ">My files</a>" in header
+    assert "“Track a file” with this reference" not in html  # the header offers no tracking to her

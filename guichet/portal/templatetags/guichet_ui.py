@@ -10,7 +10,6 @@ from django.forms import BoundField
 from django.utils.safestring import SafeString
 
 from guichet.catalog.definition import StepDef
-from guichet.core.text import bilingual
 from guichet.dossiers.models import Dossier, DossierEvent
 from guichet.portal import session
 from guichet.portal.display import (
@@ -81,12 +80,6 @@ def xof(amount: Any) -> str:
     except (TypeError, ValueError):
         return ""
     return money(value)
-
-
-@register.filter
-def localized(value: Any) -> str:
-    """The text in the reader's language (see guichet.core.text.bilingual)."""
-    return bilingual(value)
 
 
 @register.filter
