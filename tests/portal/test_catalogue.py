@@ -34,7 +34,7 @@ def test_service_page_says_who_may_ask_what_to_bring_what_it_costs_and_how_long(
     assert "Le propriétaire de la parcelle" in page  # who_may_apply
     assert "Titre de propriété ou bail" in page  # a document field
     assert "Attestation de conformité de l’installateur" in page
-    assert "PDF, JPEG, PNG, 5 MB at most." in page
+    assert "PDF, JPEG or PNG, 5 MB at most." in page
     assert "Free" in page
     assert "15 working days" in page
     assert "Traitement en 15 jours ouvrés environ" in page  # processing text

@@ -32,8 +32,8 @@ from tests.portal.utils import (
 pytestmark = pytest.mark.django_db
 
 SITE = {
-    "prefecture": "Golfe",
-    "commune": "Bè",
+    "prefecture": "golfe",
+    "commune": "golfe-1",
     "address": "Rue 12, près du marché",
     "fence_length_m": "120",
     "public_way": "yes",
@@ -61,7 +61,7 @@ def test_citizen_files_a_suggestion_from_start_to_confirmation(citizen_client):
     assert response["Location"] == step_url(dossier, "suggestion")
 
     page = client.get(step_url(dossier, "suggestion")).content.decode()
-    assert "Step 1 of 2" in page
+    assert "Step 1 of 3" in page  # the check page is the last step
     assert "Votre suggestion" in page
     assert "Qui êtes-vous ?" in page
 
