@@ -5,12 +5,14 @@ from __future__ import annotations
 import factory
 import pyotp
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from guichet.accounts.models import Administration, Membership, Unit, User
 from guichet.accounts.roles import Role
 from guichet.catalog.models import Service
 from guichet.catalog.services import load_catalog
 from guichet.core.actors import Actor
+from guichet.demo.files import demo_pdf, demo_png
 from guichet.dossiers import services as dossiers
 from guichet.dossiers.models import Dossier
 from guichet.dossiers.states import DossierState
@@ -88,6 +90,18 @@ SUGGESTION_ANSWERS = {
 }
 
 
+def _attach_demo_documents(dossier: Dossier, actor: Actor) -> None:
+    """A small real file for each document the service requires (and that applies)."""
+    for field in dossier.definition.documents:
+        if field.required and field.visible(dossier.answers):
+            upload = (
+                SimpleUploadedFile(f"{field.name}.pdf", demo_pdf(field.name), content_type="application/pdf")
+                if "pdf" in field.accept
+                else SimpleUploadedFile(f"{field.name}.png", demo_png(), content_type="image/png")
+            )
+            dossiers.attach_document(dossier, actor=actor, field_name=field.name, upload=upload)
+
+
 def make_dossier(
     code: str = "suggestion",
     *,
@@ -95,7 +109,11 @@ def make_dossier(
     answers: dict[str, object] | None = None,
     state: DossierState = DossierState.DRAFT,
 ) -> Dossier:
-    """A dossier driven through the real use cases up to `state` (draft, in_review, info_requested...)."""
+    """A dossier driven through the real use cases up to `state` (draft, in_review, info_requested...).
+
+    Approved and rejected need a service decided by the ministry (cloture-electrifiee, with its
+    answers); answered needs one it answers (the suggestion).
+    """
     applicant = applicant or CitizenFactory()
     actor = Actor.for_user(applicant)
     dossier = dossiers.start_dossier(service(code), actor=actor, language="fr")
@@ -104,19 +122,20 @@ def make_dossier(
     )
     if state == DossierState.DRAFT:
         return dossier
+    _attach_demo_documents(dossier, actor)
     dossiers.submit_dossier(dossier, actor=actor)
     dossier.refresh_from_db()
     if state == DossierState.IN_REVIEW:
         return dossier
-    agent = StaffFactory(roles=[(dossier.unit, Role.AGENT)])
+    agent = Actor.for_user(StaffFactory(roles=[(dossier.unit, Role.AGENT)]))
     if state == DossierState.INFO_REQUESTED:
-        dossiers.request_information(
-            dossier, actor=Actor.for_user(agent), message="Précisez le commissariat."
-        )
+        dossiers.request_information(dossier, actor=agent, message="Précisez le commissariat.")
     elif state == DossierState.ANSWERED:
-        dossiers.answer_dossier(dossier, actor=Actor.for_user(agent), answer="Merci, c'est noté.")
+        dossiers.answer_dossier(dossier, actor=agent, answer="Merci, c'est noté.")
+    elif state == DossierState.APPROVED:
+        dossiers.approve_dossier(dossier, actor=agent, note="Conforme.")
     elif state == DossierState.REJECTED:
-        dossiers.reject_dossier(dossier, actor=Actor.for_user(agent), reason="Hors sujet.")
+        dossiers.reject_dossier(dossier, actor=agent, reason="Hors sujet.")
     elif state == DossierState.WITHDRAWN:
         dossiers.withdraw_dossier(dossier, actor=actor)
     else:

@@ -188,7 +188,9 @@ def test_the_timeline_shows_state_changes_and_messages_but_never_internal_notes(
 
 def test_a_refusal_shows_its_reason(client):
     owner = CitizenFactory()
-    dossier = make_dossier(applicant=owner, state=DossierState.REJECTED)
+    dossier = make_dossier(
+        "cloture-electrifiee", applicant=owner, answers=FENCE_ANSWERS, state=DossierState.REJECTED
+    )
     client.force_login(owner)
     page = client.get(url("dossier", dossier)).content.decode()
     assert "Rejected" in page
