@@ -15,7 +15,7 @@ from guichet.catalog.definition import ServiceDefinition, StepDef
 from guichet.catalog.models import Service
 from guichet.dossiers.models import Dossier
 from guichet.dossiers.services import missing_answers
-from guichet.portal.display import step_is_visible, visible_steps
+from guichet.portal.display import is_asked, visible_steps
 
 
 def language() -> str:
@@ -41,15 +41,14 @@ def staff_refused(request: HttpRequest) -> HttpResponse:
 
 def asked_step(dossier: Dossier, step: StepDef) -> StepDef:
     """The step as asked of this filer: anonymity already answers some questions ("do you sign?")."""
-    if not dossier.anonymous:
-        return step
-    return dataclasses.replace(step, fields=tuple(f for f in step.fields if f.anonymous_answer is None))
+    fields = tuple(f for f in step.fields if is_asked(f, anonymous=dossier.anonymous))
+    return step if len(fields) == len(step.fields) else dataclasses.replace(step, fields=fields)
 
 
 def steps_to_ask(dossier: Dossier) -> list[StepDef]:
     """The steps this draft's filer goes through, given their answers so far and how they file."""
-    asked = [asked_step(dossier, step) for step in visible_steps(dossier.definition, dossier.answers)]
-    return [step for step in asked if step.fields and step_is_visible(step, dossier.answers)]
+    steps = visible_steps(dossier.definition, dossier.answers, anonymous=dossier.anonymous)
+    return [asked_step(dossier, step) for step in steps]
 
 
 def first_step_url(dossier: Dossier) -> str:
