@@ -128,8 +128,11 @@ def clear_pending_start(request: HttpRequest) -> None:
 # --- what was typed on a step when the session had ended ----------------------------------
 
 
-def stash_typed_step(request: HttpRequest, reference: str, step_key: str) -> None:
-    """Keep what was POSTed on a step this session could not open, until the person proves it is theirs."""
+def stash_typed_step(request: HttpRequest, reference: str, step_key: str, *, announce: bool = True) -> None:
+    """Keep what was POSTed on a step until the step shows again (after a proof, or in another language).
+
+    `announce`: whether the step, shown again, says that what was typed is back.
+    """
     values = {
         name: request.POST.getlist(name)[:20]
         for name in list(request.POST)[:STASH_MAX_FIELDS]
@@ -141,11 +144,18 @@ def stash_typed_step(request: HttpRequest, reference: str, step_key: str) -> Non
         "reference": reference,
         "step": step_key,
         "values": values,
+        "announce": announce,
         "stashed_at": _now(),
     }
 
 
-def pop_typed_step(request: HttpRequest, reference: str, step_key: str) -> QueryDict | None:
+@dataclass(frozen=True)
+class TypedStep:
+    values: QueryDict
+    announce: bool
+
+
+def pop_typed_step(request: HttpRequest, reference: str, step_key: str) -> TypedStep | None:
     """What was kept for this step of this draft, once; None if nothing (or too old)."""
     data = request.session.get(STASHED_STEP_SESSION_KEY)
     if not isinstance(data, dict) or data.get("reference") != reference or data.get("step") != step_key:
@@ -156,7 +166,7 @@ def pop_typed_step(request: HttpRequest, reference: str, step_key: str) -> Query
     typed = QueryDict(mutable=True)
     for name, values in dict(data.get("values") or {}).items():
         typed.setlist(str(name), [str(v) for v in values])
-    return typed
+    return TypedStep(typed, announce=bool(data.get("announce", True)))
 
 
 # --- who acts -----------------------------------------------------------------------------

@@ -63,5 +63,6 @@ def test_switching_language_on_a_step_keeps_what_was_typed(client):
     assert '<html lang="en">' in page
     assert 'value="Horaires du commissariat"' in page
     assert "Ouvrir le samedi." in page
+    assert "What you typed on this page is back" not in page  # nothing was lost, nothing to announce
     dossier.refresh_from_db()
     assert "subject" not in dossier.answers  # kept for the page, not judged nor saved

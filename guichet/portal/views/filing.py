@@ -169,7 +169,7 @@ def _post_step(request: HttpRequest, found: session.ApplicantDossier, current: S
     language = request.POST.get("switch_language", "")
     if language in dict(settings.LANGUAGES):
         # Typed answers wait in the session, unjudged, while the page comes back in the other language.
-        session.stash_typed_step(request, found.dossier.reference, current.key)
+        session.stash_typed_step(request, found.dossier.reference, current.key, announce=False)
         return with_language(redirect(request.get_full_path()), language)
     if "remove" in request.POST:
         return _remove_and_redisplay(request, found, current)
@@ -184,9 +184,9 @@ def _show_step(request: HttpRequest, found: session.ApplicantDossier, current: S
     answers = {**{k: v for k, v in offered.items() if k not in dossier.answers}, **dossier.answers}
     kept = session.pop_typed_step(request, dossier.reference, current.key)
     if kept is not None:
-        answers.update(_typed_values(kept, current))
+        answers.update(_typed_values(kept.values, current))
     form = finish_step_form(StepForm(step=current, answers=answers), dossier.definition)
-    if kept is not None:
+    if kept is not None and kept.announce:
         messages.info(
             request, _("What you typed on this page is back. Check it, then press Save and continue.")
         )
