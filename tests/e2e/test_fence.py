@@ -51,8 +51,8 @@ def fill_fence_request(page: Page, folder, *, check_conditions: bool = True) -> 
     wait_for_path(page, "/etape/site/")
     assert_accessible(page)
 
-    page.locator("input[name=prefecture]").fill("Golfe")
-    page.locator("input[name=commune]").fill("Bè")
+    page.locator("select[name=prefecture]").select_option("golfe")
+    page.locator("select[name=commune]").select_option("golfe-1")
     page.locator("textarea[name=address]").fill("Rue 12, derrière le marché de Bè")
     page.locator("input[name=fence_length_m]").fill("120")
     page.locator("input[name=public_way][value=yes]").check()
