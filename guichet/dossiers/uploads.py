@@ -16,6 +16,7 @@ import io
 import struct
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
@@ -145,19 +146,32 @@ def reencode_image(data: bytes, kind: Kind) -> bytes:
             raise _too_large_image(width, height)
         try:
             image.load()
+            jpeg_options = _same_jpeg_quality(image)
             upright = ImageOps.exif_transpose(image)
         except (OSError, SyntaxError, ValueError, struct.error, Image.DecompressionBombError):
             raise _damaged(kind) from None
-    return _encode(upright, kind)
+    return _encode(upright, kind, jpeg_options)
 
 
-def _encode(image: Image.Image, kind: Kind) -> bytes:
-    # Nothing read from the file is written back: no EXIF, no ICC profile, no text chunk.
+def _same_jpeg_quality(image: Image.Image) -> dict[str, Any]:
+    """The sender's own quantization tables: the photo is stored neither blurrier nor larger."""
+    if not isinstance(image, JpegImagePlugin.JpegImageFile) or image.mode not in {"RGB", "L"}:
+        return {"quality": JPEG_QUALITY}
+    tables = getattr(image, "quantization", None)
+    sampling = JpegImagePlugin.get_sampling(image)
+    if not tables or sampling == -1:
+        return {"quality": JPEG_QUALITY}
+    return {"qtables": tables, "subsampling": sampling}
+
+
+def _encode(image: Image.Image, kind: Kind, jpeg_options: dict[str, Any]) -> bytes:
+    # Nothing read from the file is written back but pixels: no EXIF, no ICC profile, no text chunk.
     out = io.BytesIO()
     if kind.name == "jpeg":
         if image.mode not in {"RGB", "L"}:
             image = image.convert("RGB")
-        image.save(out, format="JPEG", quality=JPEG_QUALITY)
+            jpeg_options = {"quality": JPEG_QUALITY}
+        image.save(out, format="JPEG", **jpeg_options)
     else:
         if image.mode not in {"1", "L", "LA", "P", "RGB", "RGBA"}:
             image = image.convert("RGBA")

@@ -167,6 +167,18 @@ def test_the_orientation_a_phone_recorded_is_applied():
     assert top_left == pytest.approx(expected.getpixel((2, 2)), abs=12)
 
 
+def test_a_photo_keeps_the_senders_jpeg_quality_neither_blurrier_nor_larger():
+    image = Image.effect_noise((400, 300), 40).convert("RGB")
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=60)
+    sent = out.getvalue()
+
+    stored = check(sent).content
+
+    assert 0.9 * len(sent) <= len(stored) <= 1.1 * len(sent)
+    assert Image.open(io.BytesIO(stored)).quantization == Image.open(io.BytesIO(sent)).quantization
+
+
 def test_a_png_loses_its_text_chunks_and_trailing_bytes():
     info = PngImagePlugin.PngInfo()
     info.add_text("Comment", "secret-author-name")
