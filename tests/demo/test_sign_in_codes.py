@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import re
 
 import pytest
 from django.urls import Resolver404, clear_url_caches, resolve
@@ -46,6 +47,9 @@ def test_the_page_lists_recent_codes_sent_to_demo_numbers_only(client):
     page = client.get("/demo/codes/")
 
     assert page.status_code == 200
+    code = re.search(r"\b\d{6}\b", demo_message.body)
+    assert code, "the demo keeps the code in the message"
+    assert code.group() in page.content.decode()
     assert demo_message.body in page.content.decode()
     assert real_message.body not in page.content.decode()
     assert b"+228 91 23 45 67" not in page.content
