@@ -10,8 +10,9 @@ from django.utils import timezone
 from guichet.accounts.roles import Role
 from guichet.core.actors import Actor
 from guichet.dossiers import services as dossiers
-from guichet.dossiers.models import Dossier
+from guichet.dossiers.models import Dossier, DossierEvent, EventKind
 from guichet.dossiers.states import DossierState
+from guichet.portal.display import STATE_SENTENCES, dossier_status, timeline_entries
 from tests.factories import CitizenFactory, StaffFactory, make_dossier
 from tests.portal.test_dossier_page import fence_dossier
 from tests.portal.utils import png
@@ -131,3 +132,17 @@ def test_names_typed_by_people_are_escaped_in_the_history(client):
 
     assert "&lt;b&gt;100%(date)s.png" in history
     assert "<b>" not in history
+
+
+@pytest.mark.parametrize("state", list(DossierState))
+def test_every_state_is_told_in_plain_words_and_its_history_as_a_sentence(state):
+    status = dossier_status(Dossier(state=state, fee_total=12000), [])
+
+    assert status.title
+    assert status.title != str(state.label)  # not the bare badge word
+    if state != DossierState.DRAFT:
+        event = DossierEvent(kind=EventKind.STATE_CHANGED, to_state=state, created_at=timezone.now())
+        entries = timeline_entries([event])
+        assert len(entries) == 1
+        assert state in STATE_SENTENCES  # not the "<state> on <date>" fallback
+        assert "%(" not in entries[0].sentence
