@@ -61,3 +61,39 @@ def test_the_page_does_not_exist_when_the_demo_is_off(client, demo_off):
     with pytest.raises(Resolver404):
         resolve("/demo/codes/")
     assert client.get("/demo/codes/").status_code == 404
+
+
+def test_production_settings_turn_the_demo_off_whatever_the_environment_says():
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    probe = (
+        "import django; django.setup();"
+        "from django.conf import settings; from django.urls import Resolver404, resolve\n"
+        "try:\n    resolve('/demo/codes/'); print('mounted', settings.GUICHET_DEMO)\n"
+        "except Resolver404:\n    print('absent', settings.GUICHET_DEMO)\n"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "guichet.settings",
+        "GUICHET_DEPLOYMENT": "production",
+        "GUICHET_DEMO": "1",
+        "SECRET_KEY": "test-only-" + "x" * 50,
+        "ALLOWED_HOSTS": "guichet.example.tg",
+        "GUICHET_BASE_URL": "https://guichet.example.tg",
+        "CACHE_URL": "redis://127.0.0.1:6379/0",
+    }
+    result = subprocess.run(  # noqa: S603  (our own interpreter, fixed arguments)
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=settings.BASE_DIR,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.stdout.strip() == "absent False", result.stderr
