@@ -316,3 +316,46 @@ def test_the_refusals_read_in_french(project_translations):
         check(png_header_only(30_000, 30_000))
     with translation.override("fr"), pytest.raises(InvalidInput, match="est endommagé"):
         check(b"%PDF-1.4\n" + b"0" * 2_000)
+
+
+ONE_FILE_SERVICE = """
+code: une-piece
+prefix: UNP
+administration: mspc
+unit: police
+title: {fr: Une pièce, en: One document}
+summary: {fr: Une seule pièce., en: A single document.}
+who_may_apply: {fr: Tout le monde., en: Anyone.}
+steps:
+  - key: documents
+    title: {fr: La pièce, en: The document}
+    fields:
+      - name: card
+        type: file
+        max_files: 1
+        label: {fr: Carte, en: Card}
+"""
+
+
+def test_the_catalogue_sets_a_fields_number_of_files(db, tmp_path):
+    from guichet.dossiers.services import start_dossier
+    from tests.dossiers.conftest import publish_file
+    from tests.factories import CitizenFactory
+
+    service = publish_file(tmp_path, "une-piece", ONE_FILE_SERVICE)
+    citizen = CitizenFactory()
+    dossier = start_dossier(service, actor=Actor.for_user(citizen), language="en")
+    assert dossier.definition.field("card").max_files == 1
+    attach(dossier, "card", PDF)
+
+    with pytest.raises(InvalidInput, match=r"at most 1 file\. Put the pages together in one PDF"):
+        attach(dossier, "card", PDF)
+    assert dossier.documents.count() == 1
+
+
+def test_a_catalogue_file_cannot_allow_no_file_at_all(db, tmp_path):
+    from guichet.catalog.definition import DefinitionError
+    from tests.dossiers.conftest import publish_file
+
+    with pytest.raises(DefinitionError, match="max_files"):
+        publish_file(tmp_path, "une-piece", ONE_FILE_SERVICE.replace("max_files: 1", "max_files: 0"))
