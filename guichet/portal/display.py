@@ -157,46 +157,6 @@ def answer_sections(dossier: Dossier, *, missing: set[str] | None = None) -> lis
     return sections
 
 
-@dataclass(frozen=True)
-class FeeOverview:
-    """What a service costs, as said before anyone answers: free, fixed lines, or it depends."""
-
-    kind: str  # "free", "fixed" or "depends"
-    lines: list[tuple[str, int]]
-    explanation: str = ""
-
-    @property
-    def total(self) -> int:
-        return sum(amount for _label, amount in self.lines)
-
-
-def fee_overview(definition: ServiceDefinition) -> FeeOverview:
-    rule, params = definition.fee.rule, definition.fee.params
-    if rule == "free":
-        return FeeOverview("free", [])
-    if rule == "fixed":
-        return FeeOverview("fixed", [(bilingual(line["label"]), line["amount"]) for line in params["lines"]])
-    if rule == "by_option":
-        try:
-            option_field = definition.field(params["field"])
-        except KeyError:
-            return FeeOverview(
-                "depends", [], _("The fee depends on your answers; you will see it before you file.")
-            )
-        lines = [(option_field.choice_label(value), amount) for value, amount in params["amounts"].items()]
-        return FeeOverview(
-            "depends",
-            lines,
-            _("The fee depends on your answer to “%(question)s”:") % {"question": str(option_field.label)},
-        )
-    fixed = [(bilingual(line["label"]), line["amount"]) for line in params.get("fixed") or []]
-    return FeeOverview(
-        "depends",
-        fixed,
-        _("The fee depends on your answers; you will see the exact amount before you file."),
-    )
-
-
 def fee_lines_display(lines: list[dict[str, Any]]) -> list[tuple[str, int]]:
     """Stored or computed fee lines as (label in the reader's language, amount)."""
     return [(bilingual(line["label"]), int(line["amount"])) for line in lines]

@@ -177,9 +177,16 @@ def test_the_service_page_shows_what_the_rule_says(client, tmp_path, with_quote_
         assert words not in text
 
 
-def test_fee_templates_do_not_name_rules():
-    templates = Path(settings.BASE_DIR) / "guichet" / "portal" / "templates" / "portal"
-    for name in ("service.html", "includes/fee_lines.html"):
-        source = (templates / name).read_text(encoding="utf-8")
-        assert ".rule" not in source
-        assert ".kind ==" not in source
+def test_no_template_or_interface_code_names_a_fee_rule():
+    root = Path(settings.BASE_DIR) / "guichet"
+    interface = [
+        *root.glob("*/templates/**/*.html"),
+        *root.glob("portal/**/*.py"),
+        *root.glob("backoffice/**/*.py"),
+    ]
+    assert interface
+    for path in interface:
+        source = path.read_text(encoding="utf-8")
+        assert "fee.rule" not in source, path
+        assert ".rule ==" not in source, path
+        assert ".kind ==" not in source, path

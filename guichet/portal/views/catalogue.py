@@ -7,16 +7,13 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import translation
 from django.views.decorators.cache import never_cache
 
 from guichet.catalog.models import Service
+from guichet.core.text import bilingual
 from guichet.dossiers.states import DossierState
 from guichet.portal import session
-from guichet.portal.display import (
-    fee_overview,
-    file_hint,
-)
+from guichet.portal.display import file_hint
 from guichet.portal.forms import TrackForm
 from guichet.portal.views.common import (
     definition_of,
@@ -32,12 +29,11 @@ S = DossierState
 def home(request: HttpRequest) -> HttpResponse:
     """Every published service, grouped by administration."""
     groups: dict[int, dict[str, Any]] = {}
-    english = translation.get_language() == "en"
     for service in Service.objects.published().select_related("administration", "current_version"):
         administration = service.administration
         group = groups.setdefault(
             administration.pk,
-            {"name": administration.name_en if english else administration.name_fr, "services": []},
+            {"name": bilingual(administration), "services": []},
         )
         group["services"].append({"service": service, "definition": definition_of(service)})
     return render(request, "portal/home.html", {"groups": list(groups.values()), "track_form": TrackForm()})
@@ -57,7 +53,6 @@ def service_detail(request: HttpRequest, code: str) -> HttpResponse:
             "service": service,
             "definition": definition,
             "documents": [(d, file_hint(d)) for d in definition.documents],
-            "fee": fee_overview(definition),
             "steps": definition.steps,
             # A fresh key each time the page is drawn: a double click on Start makes one draft.
             "submission_key": uuid.uuid4(),
