@@ -189,4 +189,4 @@ def test_no_template_or_interface_code_names_a_fee_rule():
         source = path.read_text(encoding="utf-8")
         assert "fee.rule" not in source, path
         assert ".rule ==" not in source, path
-        assert ".kind ==" not in source, path
+        assert "overview.kind" not in source, path
