@@ -15,13 +15,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from guichet.core.actors import Actor
 from guichet.core.errors import DomainError, InvalidInput
 from guichet.dossiers.access import dossiers_for_applicant
+from guichet.dossiers.actions import ActionName, available_actions
 from guichet.dossiers.models import Dossier
 from guichet.dossiers.services import (
     answer_information_request,
     send_message_to_ministry,
     withdraw_dossier,
 )
-from guichet.dossiers.states import WITHDRAWABLE, DossierState
+from guichet.dossiers.states import DossierState
 from guichet.dossiers.uploads import check_upload
 from guichet.portal import session
 from guichet.portal.display import (
@@ -49,16 +50,15 @@ def _dossier_page(
     request: HttpRequest,
     dossier: Dossier,
     *,
+    actor: Actor,
     message_form: MessageForm | None = None,
     answer_form: AnswerForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     definition = dossier.definition
     events = list(dossier.events.public().select_related("actor_user"))
-    information_request = None
-    if dossier.state == S.INFO_REQUESTED:
-        asked = [e for e in events if e.kind == "message_to_applicant"]
-        information_request = asked[-1] if asked else None
+    # The domain says what the applicant may do now; the page only shows it.
+    available = available_actions(dossier, actor)
     return render(
         request,
         "portal/dossier.html",
@@ -69,11 +69,12 @@ def _dossier_page(
             "events": events,
             "fee_lines": fee_lines_display(dossier.fee_lines),
             "days_left": dossier.working_days_left(),
-            "information_request": information_request,
             "answer_form": answer_form or AnswerForm(documents=definition.documents),
             "message_form": message_form or MessageForm(),
-            "can_message": dossier.is_open and dossier.state != S.INFO_REQUESTED,
-            "can_withdraw": dossier.state in WITHDRAWABLE,
+            "can_answer": ActionName.PROVIDE_INFORMATION in available,
+            "can_message": ActionName.WRITE_TO_MINISTRY in available
+            and ActionName.PROVIDE_INFORMATION not in available,
+            "can_withdraw": ActionName.WITHDRAW in available,
             "resume_url": resume_url(dossier) if dossier.state == S.DRAFT else "",
         },
         status=status,
@@ -88,7 +89,7 @@ def dossier_detail(request: HttpRequest, reference: str) -> HttpResponse:
     except Http404:
         # A link from a message, opened on any phone: the way to prove it is theirs, then back here.
         return prove_ownership(request, reference)
-    return _dossier_page(request, found.dossier)
+    return _dossier_page(request, found.dossier, actor=found.actor)
 
 
 @never_cache
@@ -128,7 +129,7 @@ def answer(request: HttpRequest, reference: str) -> HttpResponse:
                     request, _("Your answer was sent. The ministry resumes the review of your file.")
                 )
                 return redirect("portal:dossier", reference=dossier.reference)
-    return _dossier_page(request, dossier, answer_form=form, status=400)
+    return _dossier_page(request, dossier, actor=actor, answer_form=form, status=400)
 
 
 @never_cache
@@ -149,7 +150,7 @@ def send_message(request: HttpRequest, reference: str) -> HttpResponse:
         else:
             messages.success(request, _("Your message was sent to the ministry."))
             return redirect(f"{reverse('portal:dossier', kwargs={'reference': dossier.reference})}#timeline")
-    return _dossier_page(request, dossier, message_form=form, status=400)
+    return _dossier_page(request, dossier, actor=actor, message_form=form, status=400)
 
 
 @never_cache
@@ -158,7 +159,7 @@ def withdraw(request: HttpRequest, reference: str) -> HttpResponse:
     """Ask for confirmation, then withdraw the request."""
     found = session.dossier_for_request(request, reference)
     dossier, actor = found.dossier, found.actor
-    if dossier.state not in WITHDRAWABLE:
+    if ActionName.WITHDRAW not in available_actions(dossier, actor):
         messages.error(request, _("This request can no longer be withdrawn."))
         return redirect("portal:dossier", reference=dossier.reference)
     form = WithdrawForm(request.POST or None)
