@@ -189,6 +189,8 @@ if TASKS_BACKEND not in _TASK_BACKENDS:
     raise ImproperlyConfigured(f"TASKS_BACKEND must be one of {sorted(_TASK_BACKENDS)}.")
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND], "QUEUES": ["default"]}}
 SCHEDULER_TICK_SECONDS = env_int("SCHEDULER_TICK_SECONDS", 15)
+# A task still marked running after this long was left by a worker that died: requeued.
+TASK_STALE_SECONDS = env_int("GUICHET_TASK_STALE_MINUTES", 15) * 60
 
 # Sessions and security.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 8)
@@ -229,6 +231,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Guichet MSPC <no-repl
 GUICHET: dict[str, Any] = {
     "SITE_NAME": os.environ.get("GUICHET_SITE_NAME", "Guichet"),
     "STAFF_IDLE_SECONDS": STAFF_IDLE_SECONDS,
+    "TASK_STALE_SECONDS": TASK_STALE_SECONDS,
     "CITIZEN_IDLE_SECONDS": CITIZEN_IDLE_SECONDS,
     # Where the Django admin sends people to sign in (password, then TOTP): a URL name.
     "STAFF_SIGN_IN_URL_NAME": "backoffice:sign_in",

@@ -7,4 +7,4 @@ class CoreConfig(AppConfig):
     verbose_name = "Guichet core"
 
     def ready(self) -> None:
-        from guichet.core import checks  # noqa: F401  (registers system checks)
+        from guichet.core import checks, tasks  # noqa: F401  (registers system checks, periodic jobs)

@@ -10,13 +10,13 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from guichet.core.resilience import DATABASE_DOWN
 from guichet.core.sessions import LAST_SEEN_SESSION_KEY
 
 logger = logging.getLogger(__name__)
@@ -27,8 +27,6 @@ CONTENT_SECURITY_POLICY = (
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 )
 
-# What the database drivers raise when the server is down, restarting or unreachable.
-DATABASE_DOWN = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 30
 
 

@@ -10,7 +10,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django_tasks import default_task_backend
 
-from guichet.core.middleware import DATABASE_DOWN, database_unavailable
+from guichet.core.middleware import database_unavailable
+from guichet.core.resilience import DATABASE_DOWN
 
 logger = logging.getLogger(__name__)
 
