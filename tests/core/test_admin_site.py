@@ -509,3 +509,44 @@ steps:
     fields:
       - {name: narrative, type: long_text, label: {fr: Récit, en: Narrative}}
 """
+
+
+def test_the_admin_outbox_hides_who_gets_a_sign_in_code(client):
+    from guichet.accounts.contacts import Contact
+    from guichet.accounts.models import CodePurpose
+    from guichet.accounts.services import request_code
+
+    request_code(Contact("phone", "+22890000077"), purpose=CodePurpose.SIGN_IN, language="fr")
+    code = Notification.objects.get(event="one_time_code")
+    sign_in(client, StaffFactory(is_staff=True, is_superuser=True))
+
+    listing = client.get("/admin/notifications/notification/").content.decode()
+    page = client.get(f"/admin/notifications/notification/{code.pk}/change/").content.decode()
+
+    assert "one_time_code" in listing  # support can still tell that it left
+    assert Contact("phone", "+22890000077").masked not in listing + page
+    assert "+22890000077" not in listing + page
+    assert code.body not in page
+
+
+def test_an_administrator_reads_in_the_admin_only_the_messages_of_their_units(client):
+    from guichet.notifications.models import Channel
+    from guichet.notifications.services import queue_message
+
+    make_dossier("suggestion", state=DossierState.IN_REVIEW)  # the cabinet's
+    theirs = Notification.objects.get()
+    queue_message(
+        channel=Channel.SMS,
+        recipient="+22890000088",
+        event="dossier_submitted",
+        language="fr",
+        context={"reference": "CLO-0000-0000", "service": "Clôture", "url": "https://x.tg/"},
+        dossier_reference="CLO-0000-0000",
+        unit_id=Unit.objects.get(code="protection-civile").pk,
+    )
+    sign_in(client, administrator())  # administrator of the cabinet only
+
+    listing = client.get("/admin/notifications/notification/").content.decode()
+
+    assert theirs.dossier_reference in listing
+    assert "CLO-0000-0000" not in listing
