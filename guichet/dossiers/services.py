@@ -383,8 +383,12 @@ def attach_document(
     if locked.state not in {S.DRAFT, S.INFO_REQUESTED}:
         raise DomainError(_("Documents can only be added to a draft or when the ministry asks for them."))
     field = _document_field(locked, field_name)
-    _check_document_count(locked, field)
-    checked = check_upload(upload, accept=field.accept, max_size_mb=field.max_size_mb)
+    try:
+        _check_document_count(locked, field)
+        checked = check_upload(upload, accept=field.accept, max_size_mb=field.max_size_mb)
+    except InvalidInput as exc:
+        # Said against the field, so a page can show it beside the file input it concerns.
+        raise InvalidInput(str(exc), errors={field_name: [str(exc)]}) from exc
     document = DossierDocument(
         dossier=locked,
         field_name=field_name,

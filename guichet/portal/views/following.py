@@ -23,7 +23,6 @@ from guichet.dossiers.services import (
     withdraw_dossier,
 )
 from guichet.dossiers.states import DossierState
-from guichet.dossiers.uploads import check_upload
 from guichet.portal import session
 from guichet.portal.display import (
     answer_sections,
@@ -101,15 +100,12 @@ def answer(request: HttpRequest, reference: str) -> HttpResponse:
     documents = dossier.definition.documents
     form = AnswerForm(request.POST, request.FILES, documents=documents)
     if form.is_valid():
-        uploads: list[tuple[str, UploadedFile]] = []
-        for field_def in documents:
-            for upload in request.FILES.getlist(field_def.name):
-                try:
-                    check_upload(upload, accept=field_def.accept, max_size_mb=field_def.max_size_mb)
-                except InvalidInput as exc:
-                    form.add_error(field_def.name, str(exc))
-                else:
-                    uploads.append((field_def.name, upload))
+        # The domain checks each file (type, size, count, re-encoding) and says which field is wrong.
+        uploads: list[tuple[str, UploadedFile]] = [
+            (field_def.name, upload)
+            for field_def in documents
+            for upload in request.FILES.getlist(field_def.name)
+        ]
         if not form.errors:
             try:
                 answer_information_request(
