@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 
 from guichet.accounts.models import Unit, User
 from guichet.accounts.roles import ROLE_PERMISSIONS, Permission
+from guichet.audit import services as audit
 from guichet.catalog.definition import Confidentiality
 from guichet.catalog.models import Service, ServiceVersion
 from guichet.core import ratelimit
@@ -39,10 +40,23 @@ def get_dossier_for_applicant(actor: Actor, reference: str) -> Dossier:
 
 
 def get_dossier_for_staff(user: User, reference: str, permission: Permission = Permission.VIEW) -> Dossier:
+    """A filed dossier `user` may see; a colleague reaching for another unit's file is recorded.
+
+    The person refused gets the same NotFound as for a reference that does not exist; the
+    audit log, not the page, tells the ministry that someone looked where they may not.
+    """
     dossier = (
         Dossier.objects.select_related(*_RELATED).filter(reference=parse_reference(reference)).filed().first()
     )
-    if dossier is None or not staff_can(user, dossier, permission):
+    if dossier is None:
+        raise NotFound()
+    if not staff_can(user, dossier, permission):
+        audit.record(
+            Actor.for_user(user),
+            "dossier.access_refused",
+            dossier,
+            {"reference": dossier.reference, "permission": str(permission)},
+        )
         raise NotFound()
     return dossier
 
@@ -59,14 +73,18 @@ def dossiers_for_applicant(*actors: Actor) -> QuerySet[Dossier]:
     )
 
 
+def confidential_versions() -> QuerySet[ServiceVersion, Any]:
+    """The ids of every confidential service version, as a subquery."""
+    return ServiceVersion.objects.filter(data__confidentiality=Confidentiality.RESTRICTED).values("pk")
+
+
 def _hidden_confidential(user: User) -> tuple[QuerySet[ServiceVersion, Any], set[int]]:
     """Confidential service versions, and the units where `user` sees but is not cleared for them.
 
     A subquery of version ids, not a JSON lookup in exclude(): a file without the key would
     read as NULL and NOT (NULL AND ...) would hide its dossiers from everyone.
     """
-    restricted = ServiceVersion.objects.filter(data__confidentiality=Confidentiality.RESTRICTED).values("pk")
-    return restricted, set(user.units_with(Permission.VIEW)) - set(
+    return confidential_versions(), set(user.units_with(Permission.VIEW)) - set(
         user.units_with(Permission.VIEW_RESTRICTED)
     )
 

@@ -8,8 +8,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from guichet.accounts.admin_rights import ReadOnlyInline, ReadOnlyModelAdmin
-from guichet.catalog.definition import Confidentiality
-from guichet.catalog.models import ServiceVersion
+from guichet.dossiers.access import confidential_versions
 from guichet.dossiers.models import Dossier, DossierDocument, DossierEvent
 
 
@@ -52,12 +51,9 @@ class DossierAdmin(ReadOnlyModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> Any:
         # Confidential files (denunciations) are opened in the back office only, where each read is recorded.
-        restricted = ServiceVersion.objects.filter(data__confidentiality=Confidentiality.RESTRICTED).values(
-            "pk"
-        )
         return (
             super()
             .get_queryset(request)
-            .exclude(service_version__in=restricted)
+            .exclude(service_version__in=confidential_versions())
             .select_related("service", "unit", "assigned_to", "service_version")
         )

@@ -81,3 +81,11 @@ def test_a_masked_email_shows_two_letters_and_the_domain():
 
 def test_format_phone_is_readable():
     assert format_phone("+22890123456") == "+228 90 12 34 56"
+
+
+def test_factory_phones_are_all_numbers_the_portal_accepts():
+    from guichet.accounts.contacts import parse_phone
+    from tests.factories import CitizenFactory
+
+    phones = [CitizenFactory.build().phone for _ in range(40)]
+    assert [parse_phone(phone) for phone in phones] == phones

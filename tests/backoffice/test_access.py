@@ -291,3 +291,21 @@ def test_outbox_matrix(client, units, persona):
     response = client_as(client, user, persona).get("/agents/messages/")
     assert response.status_code == OUTBOX_OUTCOMES[persona]
     assert ("dossier_submitted" in response.content.decode()) == (response.status_code == 200)
+
+
+@pytest.mark.django_db
+def test_a_colleague_reaching_for_another_units_file_is_refused_and_recorded(client, units):
+    from guichet.audit.models import AuditEvent
+
+    dossier = fence_dossier()
+    colleague = make_persona("other_unit", dossier.unit, units)
+    before = AuditEvent.objects.count()
+
+    response = client_as(client, colleague, "other_unit").get(f"/agents/dossiers/{dossier.reference}/")
+    missing = client.get("/agents/dossiers/CLO-0000-0000/")
+
+    assert response.status_code == missing.status_code == 404
+    refused = AuditEvent.objects.filter(verb="dossier.access_refused")
+    assert refused.count() == 1 == AuditEvent.objects.count() - before
+    assert refused.get().actor_user_id == colleague.pk
+    assert refused.get().data["reference"] == dossier.reference
