@@ -238,12 +238,11 @@ def test_the_database_refuses_to_change_or_remove_events(statement):
 
     write_three()
 
-    with (
-        pytest.raises(DatabaseError, match="append-only"),
-        transaction.atomic(),
-        connection.cursor() as cursor,
-    ):
-        cursor.execute(statement)
+    with transaction.atomic(), connection.cursor() as cursor:
+        # As in production: the test database's permission to flush (tests/conftest.py) is off.
+        cursor.execute("SET LOCAL guichet.audit_flush = 'off'")
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            cursor.execute(statement)
 
     assert AuditEvent.objects.count() == 3
 
