@@ -164,7 +164,7 @@ def transition_dossier(
 # --- filing ----------------------------------------------------------------------------
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def start_dossier(
     service: Service,
     *,
@@ -174,6 +174,19 @@ def start_dossier(
     anonymous: bool = False,
 ) -> Dossier:
     """Open a draft for `service`. The same submission key (a double click) returns the same draft."""
+    return _start_dossier(
+        service, actor=actor, language=language, submission_key=submission_key, anonymous=anonymous
+    )
+
+
+def _start_dossier(
+    service: Service,
+    *,
+    actor: Actor,
+    language: str,
+    submission_key: uuid.UUID | None = None,
+    anonymous: bool = False,
+) -> Dossier:
     if submission_key is not None:
         existing = Dossier.objects.filter(submission_key=submission_key).first()
         if existing is not None:
@@ -288,7 +301,7 @@ def receipt_matches(dossier: Dossier, code: str) -> bool:
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def start_anonymous_dossier(
     service: Service, *, language: str, submission_key: uuid.UUID
 ) -> tuple[Dossier, str | None]:
@@ -303,7 +316,7 @@ def start_anonymous_dossier(
             raise PermissionRefused()
         return existing, None
     # The reference, and so the anonymous actor, exists only once the draft does.
-    dossier = start_dossier(
+    dossier = _start_dossier(
         service,
         actor=Actor(kind=ActorKind.ANONYMOUS),
         language=language,
@@ -322,7 +335,7 @@ def start_anonymous_dossier(
     return dossier, issue_receipt_code(dossier)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def save_answers(dossier: Dossier, *, actor: Actor, answers: dict[str, Any]) -> Dossier:
     """Keep the answers of a step in the draft, checked by the catalogue: a wrong one stores nothing."""
     _require_applicant(dossier, actor)
@@ -373,11 +386,17 @@ def _check_document_count(dossier: Dossier, field: FieldDef) -> None:
         )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def attach_document(
     dossier: Dossier, *, actor: Actor, field_name: str, upload: UploadedFile
 ) -> DossierDocument:
     """Check a file, re-encode it if it is an image, and store it for one of the document fields."""
+    return _attach_document(dossier, actor=actor, field_name=field_name, upload=upload)
+
+
+def _attach_document(
+    dossier: Dossier, *, actor: Actor, field_name: str, upload: UploadedFile
+) -> DossierDocument:
     _require_applicant(dossier, actor)
     locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
     if locked.state not in {S.DRAFT, S.INFO_REQUESTED}:
@@ -441,7 +460,7 @@ def missing_answers(dossier: Dossier) -> list[FieldDef]:
     return [field for field in dossier.definition.fields if field.name in errors]
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def submit_dossier(dossier: Dossier, *, actor: Actor) -> Dossier:
     """File a complete draft: fix its fee, start the SLA clock, send it to the unit in charge."""
     _require_applicant(dossier, actor)
@@ -491,7 +510,7 @@ def answer_information_request(
             errors={"message": [_("Write your answer or add a document.")]},
         )
     for field_name, upload in uploads or []:
-        attach_document(dossier, actor=actor, field_name=field_name, upload=upload)
+        _attach_document(dossier, actor=actor, field_name=field_name, upload=upload)
     if message.strip():
         _event(locked, EventKind.MESSAGE_FROM_APPLICANT, actor, public=True, text=message.strip())
     return transition_dossier(dossier, to=S.IN_REVIEW, actor=actor)

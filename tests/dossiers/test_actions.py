@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
 from guichet.accounts.models import User
@@ -19,6 +20,7 @@ from guichet.audit.models import AuditEvent
 from guichet.catalog.models import Service
 from guichet.core.actors import Actor
 from guichet.core.errors import DomainError, PermissionRefused
+from guichet.demo.files import demo_png
 from guichet.dossiers import services as dossiers
 from guichet.dossiers.actions import ActionName, available_actions, is_applicant
 from guichet.dossiers.models import Dossier, DossierEvent
@@ -252,3 +254,45 @@ def test_a_caller_cannot_wrap_a_use_case_in_its_own_transaction():
         assert Snapshot.of(dossier) == before, use_case
         call(dossier, applicant, staff)  # on its own, it runs
         assert Snapshot.of(dossier) != before, use_case
+
+
+def test_filing_use_cases_cannot_be_wrapped_in_a_callers_transaction():
+    """Starting, saving, attaching and filing own their transaction like every other use case."""
+    draft = make_dossier("suggestion")
+    applicant = Actor.for_user(draft.applicant)
+    fence = dossiers.start_dossier(service("cloture-electrifiee"), actor=applicant, language="fr")
+    calls: dict[str, Callable[[], object]] = {
+        "start_dossier": lambda: dossiers.start_dossier(
+            service("suggestion"), actor=applicant, language="fr"
+        ),
+        "start_anonymous_dossier": lambda: dossiers.start_anonymous_dossier(
+            service("suggestion"), language="fr", submission_key=uuid.uuid4()
+        ),
+        "save_answers": lambda: dossiers.save_answers(draft, actor=applicant, answers={}),
+        "attach_document": lambda: dossiers.attach_document(
+            fence,
+            actor=applicant,
+            field_name="site_plan",
+            upload=SimpleUploadedFile("plan.png", demo_png(), content_type="image/png"),
+        ),
+        "submit_dossier": lambda: dossiers.submit_dossier(draft, actor=applicant),
+    }
+    drafts = Dossier.objects.count()
+    for use_case, call in calls.items():
+        with pytest.raises(RuntimeError, match="durable"), transaction.atomic():
+            call()
+        assert Dossier.objects.count() == drafts, use_case
+    assert not fence.documents.exists()
+    draft.refresh_from_db()
+    assert draft.state == S.DRAFT
+    # On their own, they run.
+    dossiers.attach_document(
+        fence,
+        actor=applicant,
+        field_name="site_plan",
+        upload=SimpleUploadedFile("plan.png", demo_png(), content_type="image/png"),
+    )
+    dossiers.submit_dossier(draft, actor=applicant)
+    draft.refresh_from_db()
+    assert fence.documents.count() == 1
+    assert draft.state != S.DRAFT

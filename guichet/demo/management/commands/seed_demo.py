@@ -115,7 +115,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             citizen = self._citizen()
             staff = [(member, self._staff_member(member)) for member in DEMO_STAFF]
-            created_dossiers = self._dossiers(citizen)
+        # Each filing use case is its own durable transaction, as it is for a person on the portal.
+        created_dossiers = self._dossiers(citizen)
         self._print_summary(citizen, staff, created_dossiers)
 
     # --- accounts ---------------------------------------------------------------------
