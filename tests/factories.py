@@ -147,3 +147,25 @@ def make_dossier(
         raise ValueError(f"make_dossier cannot reach {state}")
     dossier.refresh_from_db()
     return dossier
+
+
+def restricted_service(code: str = "denonciation-test", prefix: str = "DEN") -> str:
+    """A confidential service file (only cleared staff of the inspection unit see its files)."""
+    return f"""
+code: {code}
+prefix: {prefix}
+administration: mspc
+unit: inspection
+title: {{fr: Dénonciation, en: Report}}
+summary: {{fr: Signaler des faits., en: Report facts.}}
+who_may_apply: {{fr: Toute personne., en: Anyone.}}
+sla_days: 30
+confidentiality: restricted
+anonymous_allowed: true
+workflow: answer
+steps:
+  - key: facts
+    title: {{fr: Les faits, en: The facts}}
+    fields:
+      - {{name: narrative, type: long_text, label: {{fr: Récit, en: Narrative}}}}
+"""

@@ -15,7 +15,7 @@ from guichet.dossiers.models import DossierEvent, EventKind
 from guichet.dossiers.states import DossierState
 from guichet.notifications.models import Notification
 from tests.backoffice.conftest import Snapshot, fence_dossier, sign_in_staff, staff, suggestion_dossier
-from tests.factories import SUGGESTION_ANSWERS, CitizenFactory, make_dossier, service
+from tests.factories import SUGGESTION_ANSWERS, CitizenFactory, make_dossier, restricted_service, service
 
 
 def page(client, dossier):
@@ -307,30 +307,11 @@ def test_a_supervisor_can_put_a_file_back_in_the_queue(client, units, fence):
 
 # --- confidential files and downloads: every sensitive read leaves a trace ------------------------
 
-RESTRICTED_SERVICE = """
-code: denonciation-test
-prefix: DEN
-administration: mspc
-unit: inspection
-title: {fr: Dénonciation, en: Report}
-summary: {fr: Signaler des faits., en: Report facts.}
-who_may_apply: {fr: Toute personne., en: Anyone.}
-sla_days: 30
-confidentiality: restricted
-anonymous_allowed: true
-workflow: answer
-steps:
-  - key: facts
-    title: {fr: Les faits, en: The facts}
-    fields:
-      - {name: narrative, type: long_text, label: {fr: Récit, en: Narrative}}
-"""
-
 
 @pytest.fixture
 def report(units):
-    publish_service(RESTRICTED_SERVICE, actor=SYSTEM)
-    assert read_yaml(RESTRICTED_SERVICE)["confidentiality"] == "restricted"
+    publish_service(restricted_service("denonciation-test", "DEN"), actor=SYSTEM)
+    assert read_yaml(restricted_service("denonciation-test", "DEN"))["confidentiality"] == "restricted"
     return make_dossier(
         "denonciation-test",
         answers={"narrative": "Racket au poste de contrôle."},

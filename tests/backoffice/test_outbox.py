@@ -17,7 +17,7 @@ from guichet.dossiers.states import DossierState
 from guichet.notifications.models import Channel, DeliveryState, Notification
 from guichet.notifications.services import queue_message
 from tests.backoffice.conftest import sign_in_staff, staff
-from tests.factories import make_dossier
+from tests.factories import make_dossier, restricted_service
 
 CONTEXT = {"reference": "SUG-7K3M-9QXT", "service": "Suggestion", "url": "https://guichet.example.tg/"}
 CODE = {"code": "482913", "minutes": 10}
@@ -125,28 +125,8 @@ def test_a_message_carrying_a_sign_in_code_is_never_shown_in_any_state(client, u
     assert "The outbox is empty." in html
 
 
-RESTRICTED_SERVICE = """
-code: denonciation-test
-prefix: DEN
-administration: mspc
-unit: inspection
-title: {fr: Dénonciation, en: Report}
-summary: {fr: Signaler des faits., en: Report facts.}
-who_may_apply: {fr: Toute personne., en: Anyone.}
-sla_days: 30
-confidentiality: restricted
-anonymous_allowed: true
-workflow: answer
-steps:
-  - key: facts
-    title: {fr: Les faits, en: The facts}
-    fields:
-      - {name: narrative, type: long_text, label: {fr: Récit, en: Narrative}}
-"""
-
-
 def test_a_confidential_services_messages_show_only_to_cleared_staff(client, units):
-    publish_service(RESTRICTED_SERVICE, actor=SYSTEM)
+    publish_service(restricted_service("denonciation-test", "DEN"), actor=SYSTEM)
     report = make_dossier("denonciation-test", answers={"narrative": "Racket."}, state=DossierState.IN_REVIEW)
     message = Notification.objects.get(dossier_reference=report.reference)
     assert (message.unit_id, message.restricted) == (units["inspection"].pk, True)

@@ -20,7 +20,14 @@ from guichet.dossiers import services as dossiers
 from guichet.dossiers.models import Dossier
 from guichet.dossiers.states import DossierState
 from guichet.notifications.models import Notification
-from tests.factories import CitizenFactory, StaffFactory, UnitFactory, make_dossier, service
+from tests.factories import (
+    CitizenFactory,
+    StaffFactory,
+    UnitFactory,
+    make_dossier,
+    restricted_service,
+    service,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -417,7 +424,7 @@ def test_the_admin_gets_the_same_content_security_policy(client):
 
 def test_confidential_dossiers_stay_out_of_the_admin(client):
     service("suggestion")  # loads the MSPC catalogue and its units
-    publish_service(RESTRICTED_SERVICE, actor=SYSTEM)
+    publish_service(restricted_service("denonciation-admin", "DEA"), actor=SYSTEM)
     report = make_dossier(
         "denonciation-admin", answers={"narrative": "Racket."}, state=DossierState.IN_REVIEW
     )
@@ -489,26 +496,6 @@ def test_the_admin_site_imports_no_app_above_core():
     modules = {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
     assert not [m for m in modules if m.startswith("guichet.") and not m.startswith("guichet.core")]
     assert "/agents/" not in inspect.getsource(admin_site)
-
-
-RESTRICTED_SERVICE = """
-code: denonciation-admin
-prefix: DEA
-administration: mspc
-unit: inspection
-title: {fr: Dénonciation, en: Report}
-summary: {fr: Signaler des faits., en: Report facts.}
-who_may_apply: {fr: Toute personne., en: Anyone.}
-sla_days: 30
-confidentiality: restricted
-anonymous_allowed: true
-workflow: answer
-steps:
-  - key: facts
-    title: {fr: Les faits, en: The facts}
-    fields:
-      - {name: narrative, type: long_text, label: {fr: Récit, en: Narrative}}
-"""
 
 
 def test_the_admin_outbox_hides_who_gets_a_sign_in_code(client):
