@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageFile, ImageOps, JpegImagePlugin, PngImagePlugin
 from pypdf import PdfReader
 
+from guichet.catalog.display import file_size
 from guichet.core.errors import InvalidInput
 
 # An ID card or a plan scanned at 600 dpi stays well inside these bounds; a decompression
@@ -82,10 +83,8 @@ def check_upload(upload: UploadedFile, *, accept: tuple[str, ...], max_size_mb: 
         raise InvalidInput(_("This file is empty. Choose the file again."))
     if size > max_size_mb * 1024 * 1024:
         raise InvalidInput(
-            _(
-                "This file is %(size).1f MB; the limit is %(limit)s MB. Scan it at a lower resolution or compress it."
-            )
-            % {"size": size / 1024 / 1024, "limit": max_size_mb}
+            _("This file is %(size)s; the limit is %(limit)s. Scan it at a lower resolution or compress it.")
+            % {"size": file_size(round(size / 1024 / 1024, 1)), "limit": file_size(max_size_mb)}
         )
     upload.seek(0)
     data = b"".join(upload.chunks())

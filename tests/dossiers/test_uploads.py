@@ -359,3 +359,21 @@ def test_a_catalogue_file_cannot_allow_no_file_at_all(db, tmp_path):
 
     with pytest.raises(DefinitionError, match="max_files"):
         publish_file(tmp_path, "une-piece", ONE_FILE_SERVICE.replace("max_files: 1", "max_files: 0"))
+
+
+def test_a_file_too_big_is_told_in_the_readers_way_of_writing_sizes(project_translations):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import translation
+
+    from guichet.dossiers.uploads import check_upload
+
+    big = SimpleUploadedFile("scan.pdf", b"%PDF-1.4\n" + b"0" * (1024 * 1024 + 600 * 1024), "application/pdf")
+    with translation.override("fr"), pytest.raises(InvalidInput) as french:
+        check_upload(big, accept=("pdf",), max_size_mb=1)
+    with translation.override("en"), pytest.raises(InvalidInput) as english:
+        check_upload(big, accept=("pdf",), max_size_mb=1)
+
+    assert "1,6 Mo" in str(french.value)
+    assert "la limite est de 1 Mo" in str(french.value)
+    assert "1.6 MB" in str(english.value)
+    assert "the limit is 1 MB" in str(english.value)
