@@ -1,12 +1,22 @@
 from __future__ import annotations
 
+import threading
 from functools import cached_property
+from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 
 from guichet.accounts.models import Administration, Unit
+from guichet.catalog.cache import catalogue_changed
 from guichet.catalog.definition import ServiceDefinition, parse_definition
 from guichet.core.text import bilingual
+
+# Parsed definitions, shared by every request of this process. A published version is
+# never edited, so (id, checksum) names one definition for ever; the checksum guards
+# against an id reused by another database (tests, a restore).
+_DEFINITIONS: dict[tuple[int, str], ServiceDefinition] = {}
+_DEFINITIONS_LOCK = threading.Lock()
+DEFINITIONS_KEPT = 1000  # far more versions than a catalogue holds; a bound all the same
 
 
 class ServiceQuerySet(models.QuerySet["Service"]):
@@ -36,6 +46,11 @@ class Service(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        # Pages cached for every visitor (the catalogue) are drawn again once this is committed.
+        transaction.on_commit(catalogue_changed, using=kwargs.get("using"))
+
     @property
     def title(self) -> str:
         return bilingual({"fr": self.title_fr, "en": self.title_en})
@@ -59,6 +74,21 @@ class ServiceVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.service.code} v{self.number}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        transaction.on_commit(catalogue_changed, using=kwargs.get("using"))
+
     @cached_property
     def definition(self) -> ServiceDefinition:
-        return parse_definition(self.data)
+        """The parsed file, parsed once per process: lists of dossiers share it."""
+        if self.pk is None:
+            return parse_definition(self.data)
+        key = (self.pk, self.checksum)
+        definition = _DEFINITIONS.get(key)
+        if definition is None:
+            definition = parse_definition(self.data)
+            with _DEFINITIONS_LOCK:
+                if len(_DEFINITIONS) >= DEFINITIONS_KEPT:
+                    _DEFINITIONS.clear()
+                _DEFINITIONS[key] = definition
+        return definition

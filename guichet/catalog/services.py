@@ -13,6 +13,7 @@ from django.db import transaction
 
 from guichet.accounts.models import Administration, Unit
 from guichet.audit import services as audit
+from guichet.catalog.cache import catalogue_changed
 from guichet.catalog.definition import DefinitionError, ServiceDefinition, _require, _text, parse_definition
 from guichet.catalog.models import Service, ServiceVersion
 from guichet.catalog.registries import FeeLine, fee_rules
@@ -55,6 +56,8 @@ def load_administration(source: str, *, actor: Actor = SYSTEM) -> Administration
     audit.record(
         actor, "administration.loaded", administration, {"units": [unit_code for unit_code, _name in units]}
     )
+    # The catalogue page names administrations: draw it again.
+    transaction.on_commit(catalogue_changed)
     return administration
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,7 +17,7 @@ from guichet.core.actors import Actor
 from guichet.core.errors import DomainError, InvalidInput
 from guichet.dossiers.access import dossiers_for_applicant
 from guichet.dossiers.actions import ActionName, available_actions
-from guichet.dossiers.models import Dossier
+from guichet.dossiers.models import Dossier, DossierDocument
 from guichet.dossiers.services import (
     answer_information_request,
     send_message_to_ministry,
@@ -206,7 +207,13 @@ def my_dossiers(request: HttpRequest) -> HttpResponse:
         actors.append(Actor.guest(contact.value))
     actors += [Actor.receipt_holder(ref) for ref in anonymous_refs]
     mine = list(dossiers_for_applicant(*actors))
-    drafts = [{"dossier": d, "resume_url": resume_url(d)} for d in mine if d.state == S.DRAFT]
+    draft_dossiers = [d for d in mine if d.state == S.DRAFT]
+    # Where each draft resumes depends on its documents: one query for all of them.
+    prefetch_related_objects(
+        draft_dossiers,
+        Prefetch("documents", queryset=DossierDocument.objects.only("dossier_id", "field_name")),
+    )
+    drafts = [{"dossier": d, "resume_url": resume_url(d)} for d in draft_dossiers]
     filed = [d for d in mine if d.state != S.DRAFT]
     return render(
         request,
