@@ -2,8 +2,12 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
+from typing import Any
 
-from django.db import models
+from django.db import connections, models
+from django.db.models import F, Q, Value
+from django.db.models.functions import Replace
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +18,14 @@ from guichet.catalog.models import Service, ServiceVersion
 from guichet.core.actors import ActorKind
 from guichet.core.workdays import working_days_between
 from guichet.dossiers.states import OPEN_STATES, DossierState
+
+# Partial indexes name their states in a fixed order, so the migration does not change
+# from one run to the next (a frozenset's order follows the string hash seed).
+_OPEN = sorted(state.value for state in OPEN_STATES)
+_FILED = Q(submitted_at__isnull=False)
+# The queue's order: newest filed first, the primary key breaking ties, so it is total and a
+# cursor (the last row's date and id) says exactly where the next page starts.
+QUEUE_ORDER = ("-submitted_at", "-id")
 
 
 class DossierQuerySet(models.QuerySet["Dossier"]):
@@ -29,8 +41,58 @@ class DossierQuerySet(models.QuerySet["Dossier"]):
     def open(self) -> DossierQuerySet:
         return self.filter(state__in=OPEN_STATES)
 
+    def in_queue(self) -> DossierQuerySet:
+        """Filed dossiers, which are the only ones with a submission date (matches the partial indexes)."""
+        return self.filter(_FILED).exclude(state=DossierState.DRAFT)
+
     def overdue(self, today: dt.date) -> DossierQuerySet:
         return self.open().filter(due_on__lt=today, paused_on__isnull=True)
+
+    def for_queue_list(self) -> DossierQuerySet:
+        """Only the columns a queue row shows: no answers, and no service version (its YAML and JSON)."""
+        return self.select_related("service", "assigned_to").only(
+            "reference",
+            "state",
+            "submitted_at",
+            "due_on",
+            "paused_on",
+            "anonymous",
+            "applicant_news_at",
+            "service",
+            "service__title_fr",
+            "service__title_en",
+            "assigned_to",
+            "assigned_to__first_name",
+            "assigned_to__last_name",
+            "assigned_to__phone",
+            "assigned_to__email",
+            "assigned_to__username",
+        )
+
+    def capped_counts(self, states: Iterable[str], cap: int) -> tuple[int, dict[str, int]]:
+        """How many rows in all and in each state, counting no further than `cap` + 1 each.
+
+        One query of scalar subqueries, each `SELECT COUNT(*) FROM (… LIMIT cap + 1)`: an index
+        walk that stops early, never a scan of the table (decision 0014). A result above `cap`
+        means "more than `cap`".
+        """
+        keys = ["", *states]
+        parts: list[str] = []
+        params: list[Any] = []
+        for index, key in enumerate(keys):
+            subset = self.filter(state=key) if key else self
+            sql, sub_params = subset.order_by().values("pk")[: cap + 1].query.sql_with_params()
+            # The SQL is Django's own compilation of a QuerySet; values stay in `params`.
+            parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped_{index})")  # noqa: S608
+            params.extend(sub_params)
+        with connections[self.db].cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join(parts), params)
+            row = cursor.fetchone()
+        return row[0], {key: row[index] for index, key in enumerate(keys) if key}
+
+    def overdue_not_noted(self, today: dt.date) -> DossierQuerySet:
+        """Overdue dossiers the SLA check has not flagged yet (served by `dossier_sla_idx`)."""
+        return self.overdue(today).filter(overdue_noted_on__isnull=True)
 
     def with_applicant_news(self) -> DossierQuerySet:
         """Open dossiers the applicant answered or wrote to since a staff member last acted."""
@@ -74,12 +136,55 @@ class Dossier(models.Model):
     # When the applicant last wrote or sent documents, until a staff member acts on the file:
     # the queue marks these so an answer does not wait unseen.
     applicant_news_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # The reference without its dashes (SUG7K3M9QXT), for searches typed either way; indexed
+    # for prefixes and parts by a trigram index on PostgreSQL (migration 0006).
+    reference_key = models.GeneratedField(
+        expression=Replace(F("reference"), Value("-"), Value("")),
+        output_field=models.CharField(max_length=14),
+        db_persist=True,
+    )
 
     objects = DossierQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["unit", "state"])]
+        # The queue: each filter combined with its order, so a first page is an index scan
+        # that stops after 26 rows. Drafts have no submission date and are left out.
+        indexes = [
+            models.Index(fields=[*QUEUE_ORDER], name="dossier_queue_idx", condition=_FILED),
+            models.Index(fields=["unit", *QUEUE_ORDER], name="dossier_queue_unit_idx", condition=_FILED),
+            models.Index(
+                fields=["unit", "state", *QUEUE_ORDER], name="dossier_queue_unit_state_idx", condition=_FILED
+            ),
+            models.Index(
+                fields=["service", *QUEUE_ORDER], name="dossier_queue_service_idx", condition=_FILED
+            ),
+            models.Index(
+                fields=["assigned_to", *QUEUE_ORDER], name="dossier_queue_assignee_idx", condition=_FILED
+            ),
+            models.Index(
+                fields=[*QUEUE_ORDER],
+                name="dossier_queue_news_idx",
+                condition=_FILED & Q(applicant_news_at__isnull=False),
+            ),
+            # Overdue files are few and old: found by due date, then sorted.
+            models.Index(
+                fields=["due_on"],
+                name="dossier_overdue_idx",
+                condition=Q(state__in=_OPEN, paused_on__isnull=True, due_on__isnull=False),
+            ),
+            # What the SLA check still has to flag: nearly empty once it has run.
+            models.Index(
+                fields=["due_on"],
+                name="dossier_sla_idx",
+                condition=Q(
+                    state__in=_OPEN,
+                    paused_on__isnull=True,
+                    due_on__isnull=False,
+                    overdue_noted_on__isnull=True,
+                ),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.reference
