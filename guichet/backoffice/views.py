@@ -7,18 +7,20 @@ from `guichet.dossiers.actions.available_actions`, which each use case enforces 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.db.models import Count, F, Q, QuerySet, Value
-from django.db.models.functions import Replace
+from django.core import signing
+from django.db.models import Q
 from django.http import FileResponse, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.functional import Promise
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -54,12 +56,18 @@ from guichet.dossiers.models import Dossier, DossierQuerySet
 from guichet.dossiers.states import DossierState
 
 QUEUE_PAGE_SIZE = 25
+# Counts stop here: above it the page says "more than 1,000" (decision 0014).
+COUNT_CAP = 1000
+# A name matching more accounts than this is searched through a subquery instead of a list.
+NAME_MATCH_LIST_MAX = 500
+CURSOR_SALT = "guichet.backoffice.queue.cursor"
+AFTER, BEFORE = "a", "b"
 
 
 def _query_string(params: QueryDict, **changes: str | None) -> str:
-    """The current filters with some changed (None removes one); the page number is always reset."""
+    """The current filters with some changed (None removes one); the position in the list is always reset."""
     query = params.copy()
-    query.pop("page", None)
+    query.pop("cursor", None)
     for key, value in changes.items():
         query.pop(key, None)
         if value is not None:
@@ -71,34 +79,44 @@ def _query_string(params: QueryDict, **changes: str | None) -> str:
 
 # A search of this many digits or more, and nothing else, may be part of a phone number.
 PHONE_MIN_DIGITS = 6
+# Shorter parts of a reference match too much to be useful, and no trigram index serves them.
+REFERENCE_MIN_CHARS = 3
 
 
-def _search(queryset: QuerySet[Dossier], text: str) -> QuerySet[Dossier]:
+def _search(queryset: DossierQuerySet, text: str) -> DossierQuerySet:
     """Dossiers whose reference, applicant's name or phone number contains what was typed.
 
-    References are stored as SUG-7K3M-9QXT and typed with or without dashes; phones are
-    stored as +22890000001 and typed with spaces. Each word of a name must match the first
-    or last name. Anonymous filers are never found by a name or a phone number.
+    References are matched on `reference_key` (no dashes, upper case) and typed with or
+    without dashes; phones are stored as +22890000001 and typed with spaces. Each word of a
+    name must match the first or last name. Anonymous filers are never found by a name or
+    a phone number. On PostgreSQL each part is served by a trigram index (migration 0007);
+    the matching accounts are looked up first, so the dossier query is an OR of index scans.
     """
     text = text.strip()
     compact = "".join(ch for ch in text.upper() if ch.isalnum())
     if not compact:
         return queryset
     digits = "".join(ch for ch in text if ch.isdigit())
+    nothing = Q(pk__in=[])
     if digits == compact:
         # Only digits: a phone number (or a part of a reference), never a name.
         person = (
             Q(contact_kind="phone", contact_value__contains=digits)
             if len(digits) >= PHONE_MIN_DIGITS
-            else Q(pk__in=[])
+            else nothing
         )
     else:
-        person = Q()
+        named = Q()
         for word in text.split():
-            person &= Q(applicant__first_name__icontains=word) | Q(applicant__last_name__icontains=word)
-    return queryset.annotate(compact_reference=Replace(F("reference"), Value("-"), Value(""))).filter(
-        Q(compact_reference__contains=compact) | (Q(anonymous=False) & person)
-    )
+            named &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
+        accounts = User.objects.filter(named).values("pk")
+        found = list(accounts[: NAME_MATCH_LIST_MAX + 1])
+        if len(found) > NAME_MATCH_LIST_MAX:
+            person = Q(applicant__in=accounts)
+        else:
+            person = Q(applicant_id__in=[row["pk"] for row in found]) if found else nothing
+    reference = Q(reference_key__contains=compact) if len(compact) >= REFERENCE_MIN_CHARS else nothing
+    return queryset.filter(reference | (Q(anonymous=False) & person))
 
 
 def _filter_choices(staff: User) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
@@ -115,6 +133,78 @@ class QueueRow:
     paused: bool
     # The applicant answered or wrote and no staff member has acted since.
     news: bool
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A position in the queue's order: the rows after (or before) this date and id."""
+
+    direction: str
+    submitted_at: dt.datetime
+    pk: int
+
+    def encode(self) -> str:
+        return signing.dumps([self.direction, self.submitted_at.isoformat(), self.pk], salt=CURSOR_SALT)
+
+    @classmethod
+    def decode(cls, raw: str | None) -> Cursor | None:
+        """The cursor of a link we made, or None (then the first page) for anything else."""
+        if not raw:
+            return None
+        try:
+            direction, submitted_at, pk = signing.loads(raw, salt=CURSOR_SALT)
+            cursor = cls(str(direction), dt.datetime.fromisoformat(submitted_at), int(pk))
+        except (signing.BadSignature, TypeError, ValueError):
+            return None
+        return (
+            cursor if cursor.direction in (AFTER, BEFORE) and timezone.is_aware(cursor.submitted_at) else None
+        )
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: list[Dossier]
+    previous: Cursor | None
+    next: Cursor | None
+
+
+def _seek(queryset: DossierQuerySet, cursor: Cursor | None, size: int) -> QueuePage:
+    """One page in the order (submitted_at, id) descending, from a cursor: no OFFSET, no COUNT.
+
+    The `<=` bound on the date is what an index range scan starts from; the OR only
+    discards rows of the same instant already shown.
+    """
+    if cursor is None or cursor.direction == AFTER:
+        if cursor is not None:
+            at, pk = cursor.submitted_at, cursor.pk
+            queryset = queryset.filter(
+                Q(submitted_at__lte=at) & (Q(submitted_at__lt=at) | Q(submitted_at=at, pk__lt=pk))
+            )
+        rows = list(queryset.order_by("-submitted_at", "-pk")[: size + 1])
+        has_more, rows = len(rows) > size, rows[:size]
+        has_before, has_after = cursor is not None, has_more
+    else:
+        at, pk = cursor.submitted_at, cursor.pk
+        queryset = queryset.filter(
+            Q(submitted_at__gte=at) & (Q(submitted_at__gt=at) | Q(submitted_at=at, pk__gt=pk))
+        )
+        rows = list(queryset.order_by("submitted_at", "pk")[: size + 1])
+        has_more, rows = len(rows) > size, rows[:size][::-1]
+        has_before, has_after = has_more, True
+    if not rows:
+        return QueuePage(rows, None, None)
+    first, last = rows[0], rows[-1]
+    return QueuePage(
+        rows,
+        previous=Cursor(BEFORE, cast(dt.datetime, first.submitted_at), first.pk) if has_before else None,
+        next=Cursor(AFTER, cast(dt.datetime, last.submitted_at), last.pk) if has_after else None,
+    )
+
+
+def _count_label(count: int) -> str:
+    if count > COUNT_CAP:
+        return _("more than %(number)s") % {"number": number_format(COUNT_CAP, force_grouping=True)}
+    return number_format(count, force_grouping=True)
 
 
 @require_GET
@@ -138,30 +228,29 @@ def queue(request: StaffRequest) -> HttpResponse:
     elif filters.get("assignment") == QueueFilterForm.UNASSIGNED:
         dossiers_qs = dossiers_qs.filter(assigned_to__isnull=True)
     if filters.get("overdue"):
-        dossiers_qs = cast(DossierQuerySet, dossiers_qs).overdue(today)
+        dossiers_qs = dossiers_qs.overdue(today)
     if filters.get("news"):
-        dossiers_qs = cast(DossierQuerySet, dossiers_qs).with_applicant_news()
+        dossiers_qs = dossiers_qs.with_applicant_news()
     # Counts follow every filter but the state, so each count is the size of the list it links to.
-    by_state = dict(
-        dossiers_qs.order_by().values_list("state").annotate(n=Count("pk")).values_list("state", "n")
-    )
+    filed_states = [state for state in DossierState if state != DossierState.DRAFT]
+    total, by_state = dossiers_qs.capped_counts([state.value for state in filed_states], COUNT_CAP)
     counts = [
         {
             "state": state,
-            "count": by_state[state.value],
+            "count": _count_label(by_state[state.value]),
             "url": "?" + _query_string(request.GET, state=state.value),
             "current": filters.get("state") == state.value,
         }
-        for state in DossierState
-        if by_state.get(state.value)
+        for state in filed_states
+        if by_state[state.value]
     ]
+    listed = total
     if filters.get("state"):
         dossiers_qs = dossiers_qs.filter(state=filters["state"])
-    page = Paginator(dossiers_qs.order_by("-submitted_at", "-pk"), QUEUE_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+        listed = by_state.get(filters["state"], 0)
+    page = _seek(dossiers_qs.for_queue_list(), Cursor.decode(request.GET.get("cursor")), QUEUE_PAGE_SIZE)
     rows = []
-    for dossier in page.object_list:
+    for dossier in page.rows:
         days_left = dossier.working_days_left(today)
         rows.append(
             QueueRow(
@@ -172,6 +261,8 @@ def queue(request: StaffRequest) -> HttpResponse:
                 news=dossier.has_applicant_news,
             )
         )
+    page_query = _query_string(request.GET)
+    prefix = f"?{page_query}&" if page_query else "?"
     return render(
         request,
         "backoffice/queue.html",
@@ -179,11 +270,14 @@ def queue(request: StaffRequest) -> HttpResponse:
             "form": form,
             "filtered": bool(filters),
             "rows": rows,
-            "page": page,
             "counts": counts,
-            "total": sum(by_state.values()),
+            "total": _count_label(total),
+            "listed": listed,
+            "listed_capped": listed > COUNT_CAP,
+            "cap": COUNT_CAP,
+            "previous_url": prefix + urlencode({"cursor": page.previous.encode()}) if page.previous else "",
+            "next_url": prefix + urlencode({"cursor": page.next.encode()}) if page.next else "",
             "all_states_url": "?" + _query_string(request.GET, state=None),
-            "page_query": _query_string(request.GET),
         },
     )
 

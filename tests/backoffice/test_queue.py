@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 
 import pytest
+from django.core import signing
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -224,11 +226,91 @@ def test_columns_show_dates_and_assignee(client, supervisor, files):
     assert "working days" in html
 
 
-def test_pagination_keeps_the_filters(client, supervisor, files, monkeypatch):
+def _queries_for_the_queue(client, **params: str) -> int:
+    client.get("/agents/", params)  # warm the session and the catalogue
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/agents/", params)
+    assert response.status_code == 200
+    return len(captured.captured_queries)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"q": "Mensah"}, {"q": "SUG"}, {"overdue": "on"}, {"assignment": "me", "state": "in_review"}],
+    ids=["plain", "name", "reference", "overdue", "mine-in-review"],
+)
+def test_the_number_of_queries_is_the_same_for_1_and_50_files(client, supervisor, units, params):
+    applicant = CitizenFactory(last_name="Mensah")
+    late = timezone.localdate() - dt.timedelta(days=3)
+
+    def add(count: int) -> None:
+        for _index in range(count):
+            dossier = suggestion_dossier(applicant=applicant)
+            Dossier.objects.filter(pk=dossier.pk).update(assigned_to=supervisor, due_on=late)
+
+    add(1)
+    sign_in_staff(client, supervisor)
+    one = _queries_for_the_queue(client, **params)
+    add(49)
+    fifty = _queries_for_the_queue(client, **params)
+    assert len(references(client.get("/agents/", params))) == 25
+    assert fifty == one
+    assert fifty <= 12
+
+
+def _link(response, rel: str) -> str | None:
+    found = re.search(rf'<a href="([^"]+)" rel="{rel}">', response.content.decode())
+    return html.unescape(found.group(1)) if found else None
+
+
+def _filed_in_order(count: int) -> list[Dossier]:
+    """`count` dossiers in review filed a minute apart, newest first; the oldest two share an instant."""
+    made = [suggestion_dossier() for _index in range(count)]
+    start = timezone.now() - dt.timedelta(days=1)
+    for index, dossier in enumerate(made):
+        Dossier.objects.filter(pk=dossier.pk).update(submitted_at=start + dt.timedelta(minutes=max(index, 1)))
+    return sorted(
+        Dossier.objects.filter(pk__in=[d.pk for d in made]),
+        key=lambda d: (d.submitted_at, d.pk),
+        reverse=True,
+    )
+
+
+def test_next_and_previous_walk_the_whole_queue_once_each_way(client, supervisor, monkeypatch):
+    monkeypatch.setattr(views, "QUEUE_PAGE_SIZE", 3)
+    expected = [d.reference for d in _filed_in_order(8)]
+    sign_in_staff(client, supervisor)
+    pages = [client.get("/agents/")]
+    while (following := _link(pages[-1], "next")) is not None:
+        pages.append(client.get("/agents/" + following))
+    assert [references(p) for p in pages] == [expected[0:3], expected[3:6], expected[6:8]]
+    assert _link(pages[0], "prev") is None
+    back = [pages[-1]]
+    while (preceding := _link(back[-1], "prev")) is not None:
+        back.append(client.get("/agents/" + preceding))
+    assert [references(p) for p in back] == [expected[6:8], expected[3:6], expected[0:3]]
+    assert _link(back[-1], "next") is not None
+
+
+def test_a_page_boundary_between_two_files_filed_at_the_same_instant(client, supervisor, monkeypatch):
+    monkeypatch.setattr(views, "QUEUE_PAGE_SIZE", 1)
+    expected = [d.reference for d in _filed_in_order(3)]
+    sign_in_staff(client, supervisor)
+    second = client.get("/agents/" + _link(client.get("/agents/"), "next"))
+    third = client.get("/agents/" + _link(second, "next"))
+    assert [references(second), references(third)] == [[expected[1]], [expected[2]]]
+    assert _link(third, "next") is None
+
+
+def test_the_cursor_keeps_the_filters_and_the_filters_reset_the_cursor(
+    client, supervisor, files, monkeypatch
+):
     monkeypatch.setattr(views, "QUEUE_PAGE_SIZE", 2)
     sign_in_staff(client, supervisor)
     first = client.get("/agents/", {"service": "suggestion"})
-    second = client.get("/agents/", {"service": "suggestion", "page": "2"})
+    following = _link(first, "next")
+    assert following.startswith("?service=suggestion&cursor=")
+    second = client.get("/agents/" + following)
     assert len(references(first)) == 2
     assert len(references(second)) == 1
     assert set(references(first)) | set(references(second)) == {
@@ -236,30 +318,65 @@ def test_pagination_keeps_the_filters(client, supervisor, files, monkeypatch):
         files["asked"].reference,
         files["answered"].reference,
     }
-    assert 'href="?service=suggestion&amp;page=2"' in first.content.decode()
+    # A count's link starts that list from its top.
+    count_link = re.search(r'href="(\?[^"]*state=in_review[^"]*)"', second.content.decode()).group(1)
+    assert "cursor" not in count_link
 
 
-def test_a_page_number_out_of_range_shows_the_last_page(client, supervisor, files):
-    response = sign_in_staff(client, supervisor).get("/agents/", {"page": "99"})
+@pytest.mark.parametrize(
+    "cursor", ["garbage", "W10:1abc:def", "a" * 300], ids=["garbage", "bad-signature", "long"]
+)
+def test_a_tampered_cursor_shows_the_first_page(client, supervisor, files, cursor):
+    response = sign_in_staff(client, supervisor).get("/agents/", {"cursor": cursor})
     assert response.status_code == 200
     assert len(references(response)) == 4
 
 
-def test_the_number_of_queries_does_not_grow_with_the_queue(client, supervisor, units):
-    suggestion_dossier()
-    fence_dossier()
+def test_a_cursor_signed_for_something_else_shows_the_first_page(client, supervisor, files):
+    forged = signing.dumps(["a", "2000-01-01T00:00:00+00:00", 1])  # right shape, wrong salt
+    wrong_shape = signing.dumps(["a", "not a date", "x"], salt=views.CURSOR_SALT)
+    naive = signing.dumps(["a", "2000-01-01T00:00:00", 1], salt=views.CURSOR_SALT)
     sign_in_staff(client, supervisor)
-    client.get("/agents/")  # warm the session and the catalogue
-    with CaptureQueriesContext(connection) as few:
-        client.get("/agents/")
-    for _index in range(4):
-        suggestion_dossier()
-    fence_dossier()
-    with CaptureQueriesContext(connection) as many:
+    for cursor in (forged, wrong_shape, naive):
+        response = client.get("/agents/", {"cursor": cursor})
+        assert response.status_code == 200
+        assert len(references(response)) == 4
+
+
+def test_a_draft_withdrawn_before_filing_is_not_in_the_queue(client, supervisor, files):
+    never_filed = suggestion_dossier(DossierState.DRAFT)
+    Dossier.objects.filter(pk=never_filed.pk).update(state=DossierState.WITHDRAWN)
+    response = sign_in_staff(client, supervisor).get("/agents/")
+    assert never_filed.reference not in references(response)
+    assert "Withdrawn" not in state_counts(response.content.decode())
+
+
+def test_counts_stop_at_the_cap_and_say_more_than(client, supervisor, files, monkeypatch):
+    monkeypatch.setattr(views, "COUNT_CAP", 1)
+    page = sign_in_staff(client, supervisor).get("/agents/").content.decode()
+    assert '<span class="bo-count-number">more than 1</span> <span class="bo-count-all">' in page
+    assert "More than 1 files" in page
+    capped = re.findall(
+        r'<span class="bo-count-number">more than 1</span> <span class="tag[^"]*">([^<]+)<', page
+    )
+    assert capped == ["In review"]
+    assert state_counts(page) == {"Information requested": 1, "Answered": 1}
+    page = client.get("/agents/", {"state": "info_requested"}).content.decode()
+    assert re.search(r"\b1 file\b", page)
+
+
+def test_the_queue_reads_no_service_version_no_answers_and_no_offset(client, supervisor, files):
+    sign_in_staff(client, supervisor)
+    with CaptureQueriesContext(connection) as captured:
         response = client.get("/agents/")
-    assert len(references(response)) == 7
-    assert len(many.captured_queries) == len(few.captured_queries)
-    assert len(many.captured_queries) <= 12
+    assert len(references(response)) == 4
+    listing = [q["sql"] for q in captured.captured_queries if "dossiers_dossier" in q["sql"]]
+    assert listing
+    for sql in listing:
+        selected = sql.split(" FROM ")[0]
+        assert "answers" not in selected
+        assert "catalog_serviceversion" not in selected
+        assert "OFFSET" not in sql.upper()
 
 
 def service_options(response) -> set[str]:
