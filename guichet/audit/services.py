@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,6 +59,40 @@ def record(
     head.count += 1
     head.save(update_fields=["last_hash", "count"])
     return event
+
+
+@transaction.atomic
+def record_many(
+    actor: Actor, verb: str, entries: Sequence[tuple[models.Model, dict[str, Any]]]
+) -> list[AuditEvent]:
+    """Append one event per (target, data), chained in order, with one insert and one move of the head.
+
+    For set-based jobs (the SLA check): the same rows as calling `record` for each entry.
+    """
+    if not entries:
+        return []
+    head, _created = AuditHead.objects.select_for_update().get_or_create(pk=1)
+    now, previous, events = timezone.now(), head.last_hash, []
+    for target, data in entries:
+        event = AuditEvent(
+            created_at=now,
+            actor_kind=str(actor.kind),
+            actor_user_id=actor.user_id,
+            actor_label=actor.label,
+            verb=verb,
+            target_type=target._meta.label_lower,
+            target_id=str(target.pk),
+            data=json.loads(json.dumps(data, default=str)),
+            previous_hash=previous,
+        )
+        event.hash = previous = _digest(previous, _hashed_fields(event))
+        events.append(event)
+    # The head's lock serialises every append, so these ids follow each other in list order.
+    AuditEvent.objects.bulk_create(events, batch_size=500)
+    head.last_hash = previous
+    head.count += len(events)
+    head.save(update_fields=["last_hash", "count"])
+    return events
 
 
 @dataclass(frozen=True)
