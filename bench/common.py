@@ -45,6 +45,8 @@ class LinkParser(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.links: list[tuple[str, str]] = []  # (href, rel)
         self.selects: dict[str, list[str]] = {}
+        self.labels: dict[tuple[str, str], str] = {}  # (select, value) -> the option's text
+        self._option: tuple[str, str] | None = None
         self.checkboxes: dict[str, str] = {}
         self.inputs: dict[str, str] = {}  # name -> type
         self._select: str | None = None
@@ -63,6 +65,8 @@ class LinkParser(HTMLParser):
             self.selects[self._select] = []
         elif tag == "option" and self._select is not None:
             self.selects[self._select].append(a.get("value", ""))
+            self._option = (self._select, a.get("value", ""))
+            self.labels[self._option] = ""
         elif tag == "input" and a.get("name"):
             kind = a.get("type", "text").lower()
             if kind == "checkbox":
@@ -70,8 +74,14 @@ class LinkParser(HTMLParser):
             else:
                 self.inputs[a["name"]] = kind
 
+    def handle_data(self, data: str) -> None:
+        if self._option is not None:
+            self.labels[self._option] += data
+
     def handle_endtag(self, tag: str) -> None:
-        if tag == "select":
+        if tag == "option":
+            self._option = None
+        elif tag == "select":
             self._select = None
         elif tag == "form":
             self._in_get_form = False

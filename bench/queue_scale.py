@@ -626,9 +626,10 @@ def queue_pages(staff: Any, world_meta: dict[str, Any], *, deep: int, deep_secon
         for name, options in form.selects.items():
             if name_part in name:
                 values = [v for v in options if v]
-                for wanted in preferred:
-                    if wanted in values:
-                        return name, wanted
+                for wanted in preferred:  # a value, or a word of the option's text
+                    for value in values:
+                        if wanted == value or wanted in form.labels.get((name, value), ""):
+                            return name, value
                 return (name, values[0]) if values else None
         return None
 

@@ -85,6 +85,7 @@ def test_the_next_link_is_read_from_the_page():
     assert isinstance(page, LinkParser)
     assert page.next_link() == "?cursor=abc&state=x"
     assert page.selects == {"state": ["", "x"]}
+    assert page.labels[("state", "x")] == "x"
     assert page.checkboxes == {"overdue": "on"}
     assert page.inputs == {"q": "search"}
 
