@@ -41,6 +41,9 @@ def _code_input() -> forms.TextInput:
 
 
 class TrackForm(forms.Form):
+    # Nothing in it depends on the reader: an empty one is drawn once (guichet_ui.form_field).
+    same_for_everyone = True
+
     reference = forms.CharField(
         label=_("Reference of your file"),
         help_text=_("As written in the message we sent when you filed, for example SUG-7K3M-9QXT."),

@@ -6,8 +6,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import template
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.forms import BoundField
-from django.utils.safestring import SafeString
+from django.template.base import FilterExpression, Node, NodeList, Parser, TextNode, Token, Variable
+from django.template.defaulttags import CommentNode, LoadNode, URLNode
+from django.template.loader import render_to_string
+from django.templatetags.i18n import TranslateNode
+from django.templatetags.static import StaticNode
+from django.urls import get_script_prefix
+from django.utils import translation
+from django.utils.safestring import SafeString, mark_safe
 
 from guichet.catalog.definition import StepDef
 from guichet.dossiers.models import Dossier, DossierEvent
@@ -152,3 +161,125 @@ def visitor(context: template.Context) -> Visitor:
         guest_contact=session.guest_contact(request) is not None,
         anonymous_files=bool(session.anonymous_references(request)),
     )
+
+
+# --- parts of a page that are the same for every reader -----------------------------------
+
+# Bumped whenever a setting changes (tests switch catalogues and URLs): kept parts are redrawn.
+_settings_generation = 0
+
+
+@receiver(setting_changed)
+def _forget_constant_parts(**kwargs: Any) -> None:
+    global _settings_generation  # noqa: PLW0603 - one counter for the whole process
+    _settings_generation += 1
+
+
+def _is_literal(expression: FilterExpression | None) -> bool:
+    if expression is None:
+        return True
+    if expression.filters:
+        return False
+    if not expression.is_var:
+        return True
+    return isinstance(expression.var, Variable) and expression.var.literal is not None
+
+
+def _is_constant(node: Node) -> bool:
+    """Whether `node` draws the same thing for every reader in a given language."""
+    if isinstance(node, TextNode | CommentNode | LoadNode):
+        return True
+    if isinstance(node, TranslateNode):
+        return (
+            node.asvar is None and _is_literal(node.filter_expression) and _is_literal(node.message_context)
+        )
+    if isinstance(node, URLNode):
+        return (
+            node.asvar is None
+            and _is_literal(node.view_name)
+            and all(_is_literal(arg) for arg in node.args)
+            and all(_is_literal(arg) for arg in node.kwargs.values())
+        )
+    if isinstance(node, StaticNode):
+        return node.varname is None and _is_literal(node.path)
+    return False
+
+
+class ConstantNode(Node):
+    """Drawn once per process and language, then reused: see `constant`."""
+
+    # Holds no block (only the nodes `_is_constant` accepts): page inheritance need not look inside.
+    child_nodelists = ()
+
+    def __init__(self, nodelist: NodeList) -> None:
+        self.nodelist = nodelist
+        self.drawn: dict[tuple[int, str, str], SafeString] = {}
+
+    def render(self, context: template.Context) -> SafeString:
+        key = (_settings_generation, translation.get_language() or "", get_script_prefix())
+        html = self.drawn.get(key)
+        if html is None:
+            html = mark_safe(self.nodelist.render(context))  # noqa: S308 - text, translations, URLs only
+            self.drawn[key] = html
+        return html
+
+
+@register.tag
+def constant(parser: Parser, token: Token) -> ConstantNode:
+    """`{% constant %}…{% endconstant %}`: text, `translate`, `url` and `static` with literal
+    arguments only, drawn once per process and language (a page's header and footer are most
+    of its template work). Anything that could differ between readers (a variable, a CSRF
+    token, a tag of another kind) is refused when the template is compiled.
+    """
+    nodelist = parser.parse(("endconstant",))
+    parser.delete_first_token()
+    for node in nodelist:
+        if not _is_constant(node):
+            raise template.TemplateSyntaxError(
+                f"{{% constant %}} takes only text and literal translate/url/static tags, not {node!r}"
+            )
+    return ConstantNode(nodelist)
+
+
+_blank_fields: dict[tuple[Any, ...], SafeString] = {}
+
+
+@register.simple_tag
+def form_field(field: BoundField) -> SafeString:
+    """The field as `portal/includes/field.html` draws it.
+
+    An empty field of an unbound form that declares `same_for_everyone = True` (its fields
+    owe nothing to the reader or the data) is drawn once per process and language: the
+    tracking form is on the busiest pages.
+    """
+    form = field.form
+    if not (getattr(form, "same_for_everyone", False) and not form.is_bound and field.value() in (None, "")):
+        return render_to_string("portal/includes/field.html", {"field": field})
+    key = (
+        _settings_generation,
+        translation.get_language(),
+        type(form),
+        form.prefix,
+        field.name,
+        field.auto_id,
+    )
+    html = _blank_fields.get(key)
+    if html is None:
+        html = render_to_string("portal/includes/field.html", {"field": field})
+        _blank_fields[key] = html
+    return html
+
+
+_links_drawn: dict[tuple[int, str | None, Visitor], SafeString] = {}
+
+
+@register.simple_tag
+def visitor_links(reader: Visitor) -> SafeString:
+    """The header's links for this kind of reader (a handful of booleans, nothing personal),
+    drawn once per process and language."""
+    key = (_settings_generation, translation.get_language(), reader)
+    html = _links_drawn.get(key)
+    if html is None:
+        html = render_to_string("includes/visitor_links.html", {"reader": reader})
+        _links_drawn[key] = html
+    return html
