@@ -40,6 +40,8 @@ run: messages
 	$(BIN)/python manage.py migrate --no-input -v0
 	$(BIN)/python manage.py load_catalog
 	$(BIN)/python manage.py seed_demo
+	@# Static files with their gzip copies in var/static: the web process serves those first.
+	$(BIN)/python manage.py collectstatic --no-input --clear -v0
 	@# honcho gives each process its own PORT (web first: PORT); WEB_PORT stays the web server's.
 	PORT=$(PORT) WEB_PORT=$(PORT) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
 

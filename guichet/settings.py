@@ -74,7 +74,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "guichet.core.middleware.StaticFilesMiddleware",  # WhiteNoise, collected files first
     "guichet.core.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "guichet.core.middleware.LanguageMiddleware",
@@ -144,9 +144,15 @@ TIME_ZONE = os.environ.get("TIME_ZONE", "Africa/Lome")
 USE_TZ = True
 
 # Static files are served by WhiteNoise; media (uploads) never publicly: only through
-# permission-checked views.
+# permission-checked views. `collectstatic` writes gzip copies beside each file, which
+# WhiteNoise sends to browsers that accept them. Production: content-hashed names (cached
+# for a year) from STATIC_ROOT only. Embedded: `make run` collects into var/static and those
+# files (and their gzip copies) are served first; the app folders fill in anything not
+# collected, so tests and a bare runserver need no collectstatic (decision 0016).
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+STATIC_ROOT = Path(
+    os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles" if PRODUCTION else VAR_DIR / "static")
+)
 # The site-wide stylesheet and script belong to no single app.
 STATICFILES_DIRS = [BASE_DIR / "guichet" / "static"]
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
@@ -160,7 +166,7 @@ STORAGES = {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
             if PRODUCTION
-            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+            else "whitenoise.storage.CompressedStaticFilesStorage"
         )
     },
 }

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
@@ -15,6 +16,7 @@ from django.middleware.locale import LocaleMiddleware
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
+from whitenoise.middleware import WhiteNoiseMiddleware  # type: ignore[import-untyped]
 
 from guichet.core.resilience import DATABASE_DOWN
 from guichet.core.sessions import LAST_SEEN_SESSION_KEY
@@ -43,6 +45,20 @@ class SecurityHeadersMiddleware:
             # Pages behind a sign-in hold personal data: never keep them in a shared cache.
             response.headers.setdefault("Cache-Control", "private, no-store")
         return response
+
+
+class StaticFilesMiddleware(WhiteNoiseMiddleware):
+    """WhiteNoise, preferring collected files to the app folders' when both exist.
+
+    Collected files come with their gzip copies (served to browsers that accept gzip); the
+    app folders (WHITENOISE_USE_FINDERS, embedded runs) only fill in what was not collected,
+    so a run without collectstatic still has every file, uncompressed.
+    """
+
+    def add_files_from_finders(self) -> None:
+        super().add_files_from_finders()
+        if self.static_root and Path(self.static_root).is_dir():
+            self.add_files(self.static_root, prefix=self.static_prefix)
 
 
 class LanguageMiddleware(LocaleMiddleware):
