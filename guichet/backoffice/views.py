@@ -53,6 +53,7 @@ from guichet.dossiers.access import (
 )
 from guichet.dossiers.actions import STAFF_ACTIONS, ActionName, available_actions, require_action
 from guichet.dossiers.models import Dossier, DossierQuerySet
+from guichet.dossiers.references import ALPHABET as REFERENCE_ALPHABET
 from guichet.dossiers.states import DossierState
 
 QUEUE_PAGE_SIZE = 25
@@ -81,6 +82,24 @@ def _query_string(params: QueryDict, **changes: str | None) -> str:
 PHONE_MIN_DIGITS = 6
 # Shorter parts of a reference match too much to be useful, and no trigram index serves them.
 REFERENCE_MIN_CHARS = 3
+PREFIX_LENGTH, REFERENCE_KEY_LENGTH = 3, 11
+
+
+def _may_be_in_a_reference(compact: str) -> bool:
+    """Whether `compact` can be part of a reference key: three letters, then Crockford base 32.
+
+    A name such as ADJOVI cannot (no I, L, O or U after the prefix), and is then not looked
+    for among references at all: a trigram search of a million references costs more than
+    the name search it would accompany.
+    """
+    if not REFERENCE_MIN_CHARS <= len(compact) <= REFERENCE_KEY_LENGTH:
+        return False
+    for start in range(PREFIX_LENGTH + 1):  # where `compact` begins in the key
+        head, tail = compact[: PREFIX_LENGTH - start], compact[PREFIX_LENGTH - start :]
+        fits = len(compact) <= REFERENCE_KEY_LENGTH - start
+        if fits and (not head or head.isalpha()) and all(ch in REFERENCE_ALPHABET for ch in tail):
+            return True
+    return False
 
 
 def _search(queryset: DossierQuerySet, text: str) -> DossierQuerySet:
@@ -115,7 +134,7 @@ def _search(queryset: DossierQuerySet, text: str) -> DossierQuerySet:
             person = Q(applicant__in=accounts)
         else:
             person = Q(applicant_id__in=[row["pk"] for row in found]) if found else nothing
-    reference = Q(reference_key__contains=compact) if len(compact) >= REFERENCE_MIN_CHARS else nothing
+    reference = Q(reference_key__contains=compact) if _may_be_in_a_reference(compact) else nothing
     return queryset.filter(reference | (Q(anonymous=False) & person))
 
 
