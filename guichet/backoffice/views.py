@@ -255,21 +255,31 @@ def queue(request: StaffRequest) -> HttpResponse:
         dossiers_qs = dossiers_qs.with_applicant_news()
     # Counts follow every filter but the state, so each count is the size of the list it links to.
     filed_states = [state for state in DossierState if state != DossierState.DRAFT]
-    total, by_state = dossiers_qs.capped_counts([state.value for state in filed_states], COUNT_CAP)
+    by_state: dict[str, int | None] = {**dossiers_qs.sample_counts(COUNT_CAP)}
+    total = sum(n or 0 for n in by_state.values())
+    broad_search = total > COUNT_CAP and bool(filters.get("q"))
+    if broad_search:
+        # A search this broad is typed again, not read by state: the states found are
+        # offered without a figure, rather than counting each one through the search.
+        by_state = dict.fromkeys(by_state)
+    elif total > COUNT_CAP:
+        total, exact = dossiers_qs.capped_counts([state.value for state in filed_states], COUNT_CAP)
+        by_state = {**exact}
     counts = [
         {
             "state": state,
-            "count": _count_label(by_state[state.value]),
+            "count": _count_label(count) if count is not None else "",
             "url": "?" + _query_string(request.GET, state=state.value),
             "current": filters.get("state") == state.value,
         }
         for state in filed_states
-        if by_state[state.value]
+        if (count := by_state.get(state.value, 0)) != 0
     ]
     listed = total
     if filters.get("state"):
         dossiers_qs = dossiers_qs.filter(state=filters["state"])
-        listed = by_state.get(filters["state"], 0)
+        known = None if broad_search else by_state.get(filters["state"], 0)
+        listed = known if known is not None else sum(dossiers_qs.sample_counts(COUNT_CAP).values())
     page = _seek(dossiers_qs.for_queue_list(), Cursor.decode(request.GET.get("cursor")), QUEUE_PAGE_SIZE)
     rows = []
     for dossier in page.rows:

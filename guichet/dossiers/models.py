@@ -77,36 +77,41 @@ class DossierQuerySet(models.QuerySet["Dossier"]):
             "assigned_to__username",
         )
 
-    def capped_counts(self, states: Iterable[str], cap: int) -> tuple[int, dict[str, int]]:
-        """How many rows in all and in each state, counting no further than `cap` + 1 each.
+    def sample_counts(self, cap: int) -> dict[str, int]:
+        """The states of the first `cap` + 1 rows, counted: exact when they add up to `cap` or less.
 
-        First one pass over at most `cap` + 1 rows, grouped by state: when the list is that
-        short (a search, a narrow filter) its counts are exact and this is the only query.
-        Otherwise one query of scalar subqueries, each `SELECT COUNT(*) FROM (… LIMIT cap + 1)`,
-        an index walk that stops early, never a scan of the table (decision 0014). A result
-        above `cap` means "more than `cap`".
+        One pass that stops after `cap` + 1 rows of an index (decision 0014).
         """
         try:
             sql, params = self.order_by().values("state")[: cap + 1].query.sql_with_params()
         except EmptyResultSet:  # a filter that can match nothing, such as pk__in=[]
-            return 0, dict.fromkeys(states, 0)
+            return {}
         with connections[self.db].cursor() as cursor:
             # The SQL is Django's own compilation of a QuerySet; values stay in `params`.
             cursor.execute(f"SELECT state, COUNT(*) FROM ({sql}) AS sample GROUP BY state", params)  # noqa: S608
-            seen: dict[str, int] = dict(cursor.fetchall())
-        total = sum(seen.values())
-        if total <= cap:
-            return total, {key: seen.get(key, 0) for key in states}
+            return dict(cursor.fetchall())
+
+    def capped_counts(self, states: Iterable[str], cap: int) -> tuple[int, dict[str, int]]:
+        """How many rows in all and in each state, counting no further than `cap` + 1 each.
+
+        One query of scalar subqueries, each `SELECT COUNT(*) FROM (… LIMIT cap + 1)`: an
+        index walk that stops early, never a scan of the table (decision 0014). A result
+        above `cap` means "more than `cap`".
+        """
         keys = ["", *states]
         parts: list[str] = []
-        all_params: list[Any] = []
+        params: list[Any] = []
         for index, key in enumerate(keys):
             subset = self.filter(state=key) if key else self
-            sql, sub_params = subset.order_by().values("pk")[: cap + 1].query.sql_with_params()
+            try:
+                sql, sub_params = subset.order_by().values("pk")[: cap + 1].query.sql_with_params()
+            except EmptyResultSet:
+                return 0, dict.fromkeys(states, 0)
+            # The SQL is Django's own compilation of a QuerySet; values stay in `params`.
             parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped_{index})")  # noqa: S608
-            all_params.extend(sub_params)
+            params.extend(sub_params)
         with connections[self.db].cursor() as cursor:
-            cursor.execute("SELECT " + ", ".join(parts), all_params)
+            cursor.execute("SELECT " + ", ".join(parts), params)
             row = cursor.fetchone()
         return row[0], {key: row[index] for index, key in enumerate(keys) if key}
 

@@ -365,6 +365,26 @@ def test_counts_stop_at_the_cap_and_say_more_than(client, supervisor, files, mon
     assert re.search(r"\b1 file\b", page)
 
 
+def test_a_search_beyond_the_cap_names_the_states_found_without_counting_each(
+    client, supervisor, monkeypatch
+):
+    monkeypatch.setattr(views, "COUNT_CAP", 2)
+    mensah = CitizenFactory(last_name="Mensah")
+    for state in (DossierState.IN_REVIEW, DossierState.IN_REVIEW, DossierState.INFO_REQUESTED):
+        suggestion_dossier(state, applicant=mensah)
+    sign_in_staff(client, supervisor)
+    page = client.get("/agents/", {"q": "Mensah"}).content.decode()
+    assert "More than 2 files" in page
+    assert state_counts(page) == {}
+    tabs = re.findall(r'<a href="\?q=Mensah&amp;state=(\w+)">\s*<span class="tag', page)
+    assert set(tabs) <= {"in_review", "info_requested"}
+    assert tabs
+    # One state's list is short enough to be counted exactly.
+    page = client.get("/agents/", {"q": "Mensah", "state": "info_requested"}).content.decode()
+    assert re.search(r"\b1 file\b", page)
+    assert len(references(client.get("/agents/", {"q": "Mensah", "state": "in_review"}))) == 2
+
+
 def test_the_queue_reads_no_service_version_no_answers_and_no_offset(client, supervisor, files):
     sign_in_staff(client, supervisor)
     with CaptureQueriesContext(connection) as captured:
