@@ -204,7 +204,8 @@ class Dossier(models.Model):
             models.Index(
                 fields=[*QUEUE_ORDER],
                 name="dossier_queue_news_idx",
-                condition=_FILED & Q(applicant_news_at__isnull=False),
+                # Only open files show news: closed ones keep the date but leave this index.
+                condition=_FILED & Q(applicant_news_at__isnull=False, state__in=_OPEN),
                 include=_cover(),
             ),
             # Overdue files are few and old: found by due date, then sorted.
