@@ -142,3 +142,27 @@ def test_home_costs_the_same_queries_for_few_services_and_for_fifty(
     page = client.get(reverse("portal:home")).content.decode()
     assert "Service 49" in page
     assert _home_queries(client) == few
+
+
+def _dossier_page_queries(client: Client, dossier: Dossier) -> int:
+    url = reverse("portal:dossier", kwargs={"reference": dossier.reference})
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_a_dossier_page_costs_the_same_queries_for_one_message_and_for_fifty(client: Client) -> None:
+    from guichet.core.actors import Actor
+    from guichet.dossiers.services import send_message_to_ministry
+
+    citizen = CitizenFactory()
+    dossier = make_dossier("suggestion", applicant=citizen, state=DossierState.IN_REVIEW)
+    actor = Actor.for_user(citizen)
+    send_message_to_ministry(dossier, actor=actor, message="Message 0")
+    client.force_login(citizen)
+    for_one = _dossier_page_queries(client, dossier)
+    for number in range(1, 50):
+        send_message_to_ministry(dossier, actor=actor, message=f"Message {number}")
+    assert _dossier_page_queries(client, dossier) == for_one
