@@ -43,12 +43,13 @@ def _queries(client: Client, url: str) -> tuple[int, str]:
     return len(queries), response.content.decode()
 
 
-@pytest.mark.parametrize("url", ["/", "/demarches/suggestion/"])
-def test_a_guest_on_a_drawn_catalogue_page_costs_no_query(client: Client, url: str) -> None:
+@pytest.mark.parametrize("url", ["/", "/demarches/suggestion/", "/suivi/"])
+def test_a_guest_on_a_public_page_costs_no_query_and_no_session(client: Client, url: str) -> None:
     client.get(url)
     count, page = _queries(client, url)
     assert count == 0
     assert "csrfmiddlewaretoken" in page  # the page's own forms still carry their token
+    assert "sessionid" not in client.cookies
 
 
 def test_a_published_service_shows_once_committed(
