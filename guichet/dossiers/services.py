@@ -647,7 +647,7 @@ def _flag_overdue_batch(actor: Actor, today: dt.date) -> int:
     # to that transaction or to the next run, never waited for or flagged twice.
     found = list(
         Dossier.objects.overdue_not_noted(today)
-        .order_by("due_on", "pk")
+        .order_by("due_on")  # the index's own order: oldest deadlines first, no sort
         .select_for_update(skip_locked=True)
         .values_list("pk", "reference", "due_on")[:SLA_BATCH]
     )
