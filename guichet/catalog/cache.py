@@ -9,6 +9,7 @@ Fragments hold what is the same for everyone: never a CSRF token, never personal
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 from typing import TypeVar
@@ -16,6 +17,7 @@ from typing import TypeVar
 from django.core.cache import cache
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 STAMP_KEY = "guichet:catalogue:stamp"
 # Bounds what a change made outside the models (a raw UPDATE, an administration renamed)
@@ -25,7 +27,11 @@ CACHED_SECONDS = 10 * 60
 
 def catalogue_changed() -> None:
     """Every fragment drawn so far is out of date (call after the change is committed)."""
-    cache.set(STAMP_KEY, uuid.uuid4().hex, timeout=None)
+    try:
+        cache.set(STAMP_KEY, uuid.uuid4().hex, timeout=None)
+    except Exception:
+        # A change must never fail for the cache's sake; the fragments' lifetime bounds the rest.
+        logger.error("cache unavailable: the catalogue stamp was not renewed", exc_info=True)
 
 
 def for_catalogue(name: str, compute: Callable[[], T]) -> T:
@@ -36,15 +42,23 @@ def for_catalogue(name: str, compute: Callable[[], T]) -> T:
     the same for every visitor, and something the cache can store (strings, numbers, dicts).
     """
     key = f"guichet:catalogue:{name}"
-    found = cache.get_many([STAMP_KEY, key])
-    stamp = found.get(STAMP_KEY)
-    kept = found.get(key)
-    if stamp is not None and isinstance(kept, tuple) and len(kept) == 2 and kept[0] == stamp:
-        return kept[1]
-    if stamp is None:
-        # First request after the cache was emptied: any token will do, as long as all agree.
-        cache.add(STAMP_KEY, uuid.uuid4().hex, timeout=None)
-        stamp = cache.get(STAMP_KEY)
+    try:
+        found = cache.get_many([STAMP_KEY, key])
+        stamp = found.get(STAMP_KEY)
+        kept = found.get(key)
+        if stamp is not None and isinstance(kept, tuple) and len(kept) == 2 and kept[0] == stamp:
+            return kept[1]
+        if stamp is None:
+            # First request after the cache was emptied: any token will do, as long as all agree.
+            cache.add(STAMP_KEY, uuid.uuid4().hex, timeout=None)
+            stamp = cache.get(STAMP_KEY)
+    except Exception:
+        # The cache is a shortcut: with Redis down the pages are drawn each time, not refused.
+        logger.warning("cache unavailable: catalogue %s drawn without it", name, exc_info=True)
+        return compute()
     value = compute()
-    cache.set(key, (stamp, value), timeout=CACHED_SECONDS)
+    try:
+        cache.set(key, (stamp, value), timeout=CACHED_SECONDS)
+    except Exception:
+        logger.warning("cache unavailable: catalogue %s not kept", name, exc_info=True)
     return value

@@ -111,3 +111,19 @@ def test_a_signed_in_citizen_still_sees_their_own_start_panel(client: Client) ->
     page = client.get("/demarches/suggestion/").content.decode()
     assert citizen.display_name in page
     assert reverse("portal:start", kwargs={"code": "suggestion"}) in page
+
+
+def test_the_catalogue_is_drawn_without_the_cache_when_redis_is_down(
+    client: Client, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    assert "Faire une suggestion au ministère" in client.get("/").content.decode()
+    assert client.get("/demarches/suggestion/").status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_service(NEW_SERVICE, actor=SYSTEM)  # publishing does not fail for the cache's sake
+    assert "Permis de test" in client.get("/").content.decode()
