@@ -162,10 +162,12 @@ def gunicorn(env: dict[str, str], settings: str, port: int, workers: int, log: P
     ]  # fmt: skip
     if not Path(command[0]).exists():
         command[0:1] = [sys.executable, "-m", "gunicorn"]
-    process = subprocess.Popen(  # noqa: S603  (gunicorn from our virtualenv, fixed arguments)
-        command, env={**env, "DJANGO_SETTINGS_MODULE": settings}, cwd=ROOT,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    # Django logs failing requests on standard error: kept beside gunicorn's own log.
+    with (log.with_suffix(".stderr")).open("wb") as stderr:
+        process = subprocess.Popen(  # noqa: S603  (gunicorn from our virtualenv, fixed arguments)
+            command, env={**env, "DJANGO_SETTINGS_MODULE": settings}, cwd=ROOT,
+            stdout=subprocess.DEVNULL, stderr=stderr,
+        )  # fmt: skip
     try:
         wait_until_up(port, process, log)
         yield f"http://{HOST}:{port}"
@@ -319,6 +321,10 @@ def main(argv: list[str] | None = None) -> int:
                             bases[site] + path, Load(), seconds=0.5, connections=2
                         )  # warm every worker
                     run_rounds(bases, loads, args, wrk=wrk, script=script)
+                if any(load.errors for load in loads.values()):
+                    for name in ("guichet", "bare"):
+                        errors = (tmp / f"{name}.stderr").read_text(errors="replace")
+                        say(f"--- the last of what {name} logged:\n{errors[-3000:]}")
             finally:
                 flush_cache(args.cache_url)
 
