@@ -173,6 +173,8 @@ _settings_generation = 0
 def _forget_constant_parts(**kwargs: Any) -> None:
     global _settings_generation  # noqa: PLW0603 - one counter for the whole process
     _settings_generation += 1
+    _blank_fields.clear()
+    _links_drawn.clear()
 
 
 def _is_literal(expression: FilterExpression | None) -> bool:
@@ -218,6 +220,8 @@ class ConstantNode(Node):
     def render(self, context: template.Context) -> SafeString:
         key = (_settings_generation, translation.get_language() or "", get_script_prefix())
         html = self.drawn.get(key)
+        if html is None and any(kept[0] != _settings_generation for kept in self.drawn):
+            self.drawn = {}  # drawn under other settings: never read again
         if html is None:
             html = mark_safe(self.nodelist.render(context))  # noqa: S308 - text, translations, URLs only
             self.drawn[key] = html
