@@ -54,7 +54,7 @@ from guichet.dossiers.access import (
 from guichet.dossiers.actions import STAFF_ACTIONS, ActionName, available_actions, require_action
 from guichet.dossiers.models import Dossier, DossierQuerySet
 from guichet.dossiers.references import ALPHABET as REFERENCE_ALPHABET
-from guichet.dossiers.states import DossierState
+from guichet.dossiers.states import OPEN_STATES, DossierState
 
 QUEUE_PAGE_SIZE = 25
 # Counts stop here: above it the page says "more than 1,000" (decision 0014).
@@ -254,7 +254,13 @@ def queue(request: StaffRequest) -> HttpResponse:
     if filters.get("news"):
         dossiers_qs = dossiers_qs.with_applicant_news()
     # Counts follow every filter but the state, so each count is the size of the list it links to.
-    filed_states = [state for state in DossierState if state != DossierState.DRAFT]
+    # Overdue files and news are open files only: closed states are not counted for nothing.
+    only_open = bool(filters.get("overdue") or filters.get("news"))
+    filed_states = [
+        state
+        for state in DossierState
+        if state != DossierState.DRAFT and (state in OPEN_STATES or not only_open)
+    ]
     by_state: dict[str, int | None] = {**dossiers_qs.sample_counts(COUNT_CAP)}
     total = sum(n or 0 for n in by_state.values())
     broad_search = total > COUNT_CAP and bool(filters.get("q"))

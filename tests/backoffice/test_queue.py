@@ -436,3 +436,23 @@ def test_service_choices_follow_the_units_and_clearance(client, units):
     client.logout()
     inspector = staff(units["inspection"], Role.INSPECTOR)
     assert service_options(sign_in_staff(client, inspector).get("/agents/")) == {"sansconf", "secret"}
+
+
+@pytest.mark.parametrize("only_open", [{"news": "on"}, {"overdue": "on"}])
+def test_filters_of_open_files_count_open_states_only(client, supervisor, files, monkeypatch, only_open):
+    """Overdue files and news are open files: closed states are not counted through an index for nothing."""
+    monkeypatch.setattr(views, "COUNT_CAP", 0)  # every count goes through the capped per-state counts
+    Dossier.objects.filter(pk__in=[d.pk for d in files.values()]).update(
+        due_on=timezone.localdate() - dt.timedelta(days=30), applicant_news_at=timezone.now()
+    )
+    sign_in_staff(client, supervisor)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/agents/", only_open)
+
+    assert response.status_code == 200
+    counting = [q["sql"] for q in queries.captured_queries if q["sql"].count("COUNT(") > 2]
+    assert len(counting) == 1
+    assert "'in_review'" in counting[0]
+    for closed in ("rejected", "answered", "withdrawn", "approved"):
+        assert f"'{closed}'" not in counting[0], closed
