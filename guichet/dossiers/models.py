@@ -44,18 +44,17 @@ def _index_walk(alias: str) -> Iterator[Any]:
     PostgreSQL estimates each filter on its own: for a state that never occurs in a service
     (an "answered" fence request), it expects thousands of rows, picks a scan of the whole
     table that "will stop after 1,001 rows", and reads a million rows to find none. Without
-    sequential and bitmap scans for this one statement it walks the matching index and stops
-    early (decision 0014). SQLite has no such planner setting and needs none here.
+    sequential scans for this one statement it probes the matching index instead
+    (decision 0014). SQLite has no such planner setting and needs none here.
     """
     connection = connections[alias]
     postgresql = connection.vendor == "postgresql"
     with transaction.atomic(using=alias), connection.cursor() as cursor:
         if postgresql:
-            # Neither a table scan nor a bitmap scan stops early (a bitmap is built whole first).
-            cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off")
+            cursor.execute("SET LOCAL enable_seqscan = off")
         yield cursor
         if postgresql:  # a caller's own transaction goes on with the usual plans (an error undoes SET LOCAL)
-            cursor.execute("RESET enable_seqscan; RESET enable_bitmapscan")
+            cursor.execute("RESET enable_seqscan")
 
 
 class DossierQuerySet(models.QuerySet["Dossier"]):
