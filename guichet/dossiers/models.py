@@ -2,12 +2,11 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connections, models, transaction
+from django.db import connections, models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Replace
 from django.utils import timezone
@@ -35,26 +34,6 @@ _COUNTED = ("state", "unit", "service", "service_version", "assigned_to")
 
 def _cover(*keys: str) -> list[str]:
     return [name for name in _COUNTED if name not in keys]
-
-
-@contextmanager
-def _index_walk(alias: str) -> Iterator[Any]:
-    """A cursor for capped counts, which must walk an index and stop early, never scan the table.
-
-    PostgreSQL estimates each filter on its own: for a state that never occurs in a service
-    (an "answered" fence request), it expects thousands of rows, picks a scan of the whole
-    table that "will stop after 1,001 rows", and reads a million rows to find none. Without
-    sequential scans for this one statement it probes the matching index instead
-    (decision 0014). SQLite has no such planner setting and needs none here.
-    """
-    connection = connections[alias]
-    postgresql = connection.vendor == "postgresql"
-    with transaction.atomic(using=alias), connection.cursor() as cursor:
-        if postgresql:
-            cursor.execute("SET LOCAL enable_seqscan = off")
-        yield cursor
-        if postgresql:  # a caller's own transaction goes on with the usual plans (an error undoes SET LOCAL)
-            cursor.execute("RESET enable_seqscan")
 
 
 class DossierQuerySet(models.QuerySet["Dossier"]):
@@ -107,7 +86,7 @@ class DossierQuerySet(models.QuerySet["Dossier"]):
             sql, params = self.order_by().values("state")[: cap + 1].query.sql_with_params()
         except EmptyResultSet:  # a filter that can match nothing, such as pk__in=[]
             return {}
-        with _index_walk(self.db) as cursor:
+        with connections[self.db].cursor() as cursor:
             # The SQL is Django's own compilation of a QuerySet; values stay in `params`.
             cursor.execute(f"SELECT state, COUNT(*) FROM ({sql}) AS sample GROUP BY state", params)  # noqa: S608
             return dict(cursor.fetchall())
@@ -131,7 +110,7 @@ class DossierQuerySet(models.QuerySet["Dossier"]):
             # The SQL is Django's own compilation of a QuerySet; values stay in `params`.
             parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped_{index})")  # noqa: S608
             params.extend(sub_params)
-        with _index_walk(self.db) as cursor:
+        with connections[self.db].cursor() as cursor:
             cursor.execute("SELECT " + ", ".join(parts), params)
             row = cursor.fetchone()
         return row[0], {key: row[index] for index, key in enumerate(keys) if key}
