@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from guichet.accounts.models import User
 from guichet.accounts.roles import Permission
 from guichet.catalog.definition import Confidentiality, Workflow
+from guichet.catalog.models import ServiceVersion
 from guichet.core.actors import Actor, ActorKind
 from guichet.core.errors import DomainError, PermissionRefused, TransitionNotAllowed
 from guichet.dossiers.models import Dossier
@@ -192,3 +193,29 @@ def require_action(dossier: Dossier, actor: Actor, action: ActionName) -> None:
     if action in MOVES:
         raise TransitionNotAllowed(DossierState(dossier.state).label, MOVES[action].label)
     raise ActionNotAvailable(_REFUSALS.get(action))
+
+
+# --- which states a service's files can be in ------------------------------------------------
+
+
+def reachable_states(workflow: Workflow) -> frozenset[DossierState]:
+    """The states a dossier can reach under `workflow`: the table, less the other workflows' endings.
+
+    A suggestion (answered) is never approved, so never issued; a decided request is never
+    answered. Lists and counts need not look for files that cannot exist.
+    """
+    own = {MOVES[action] for action in WORKFLOW_ACTIONS[workflow]}
+    barred = {MOVES[action] for actions in WORKFLOW_ACTIONS.values() for action in actions} - own
+    seen, pending = {S.DRAFT}, [S.DRAFT]
+    while pending:
+        for target in TRANSITIONS[pending.pop()]:
+            if target not in barred and target not in seen:
+                seen.add(target)
+                pending.append(target)
+    return frozenset(seen)
+
+
+def states_of_service(service_id: int) -> frozenset[DossierState]:
+    """Every state a file of this service can be in, whichever of its versions it was filed under."""
+    workflows = {version.definition.workflow for version in ServiceVersion.objects.filter(service_id=service_id)}
+    return frozenset().union(*(reachable_states(workflow) for workflow in workflows))

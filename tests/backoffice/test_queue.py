@@ -456,3 +456,19 @@ def test_filters_of_open_files_count_open_states_only(client, supervisor, files,
     assert "'in_review'" in counting[0]
     for closed in ("rejected", "answered", "withdrawn", "approved"):
         assert f"'{closed}'" not in counting[0], closed
+
+
+def test_a_service_filter_counts_only_the_states_its_workflow_reaches(client, supervisor, files, monkeypatch):
+    """A suggestion is answered, never approved: no count is spent on states it cannot be in."""
+    monkeypatch.setattr(views, "COUNT_CAP", 0)  # every count goes through the capped per-state counts
+    sign_in_staff(client, supervisor)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/agents/", {"service": "suggestion"})
+
+    assert response.status_code == 200
+    counting = [q["sql"] for q in queries.captured_queries if q["sql"].count("COUNT(") > 2]
+    assert len(counting) == 1
+    assert "'answered'" in counting[0]
+    for impossible in ("approved", "rejected", "issued", "revoked", "expired"):
+        assert f"'{impossible}'" not in counting[0], impossible

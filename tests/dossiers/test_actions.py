@@ -296,3 +296,18 @@ def test_filing_use_cases_cannot_be_wrapped_in_a_callers_transaction():
     draft.refresh_from_db()
     assert fence.documents.count() == 1
     assert draft.state != S.DRAFT
+
+
+def test_each_workflow_reaches_its_own_endings_only():
+    from guichet.catalog.definition import Workflow
+    from guichet.dossiers.actions import reachable_states
+
+    decided = reachable_states(Workflow.DECISION)
+    answered = reachable_states(Workflow.ANSWER)
+
+    assert {S.APPROVED, S.REJECTED, S.ISSUED, S.REVOKED, S.EXPIRED} <= decided
+    assert S.ANSWERED not in decided
+    assert S.ANSWERED in answered
+    assert not {S.APPROVED, S.REJECTED, S.ISSUED, S.REVOKED, S.EXPIRED} & answered
+    shared = {S.DRAFT, S.SUBMITTED, S.AWAITING_PAYMENT, S.PAID, S.IN_REVIEW, S.INFO_REQUESTED, S.WITHDRAWN}
+    assert shared <= decided & answered
