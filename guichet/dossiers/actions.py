@@ -217,5 +217,7 @@ def reachable_states(workflow: Workflow) -> frozenset[DossierState]:
 
 def states_of_service(service_id: int) -> frozenset[DossierState]:
     """Every state a file of this service can be in, whichever of its versions it was filed under."""
-    workflows = {version.definition.workflow for version in ServiceVersion.objects.filter(service_id=service_id)}
+    workflows = {
+        version.definition.workflow for version in ServiceVersion.objects.filter(service_id=service_id)
+    }
     return frozenset().union(*(reachable_states(workflow) for workflow in workflows))
