@@ -1,10 +1,10 @@
 from django.urls import path
 
-from guichet.backoffice import outbox, sign_in, views
+from guichet.backoffice import outbox, queue, sign_in, views
 
 app_name = "backoffice"
 urlpatterns = [
-    path("", views.queue, name="queue"),
+    path("", queue.queue, name="queue"),
     path("connexion/", sign_in.sign_in, name="sign_in"),
     path("connexion/code/", sign_in.totp, name="totp"),
     path("deconnexion/", sign_in.sign_out, name="sign_out"),

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from guichet.accounts.models import Membership
 from guichet.accounts.roles import Role
-from guichet.backoffice import views
+from guichet.backoffice import queue
 from guichet.core.actors import Actor
 from guichet.dossiers import services as dossiers
 from guichet.dossiers.models import Dossier
@@ -277,7 +277,7 @@ def _filed_in_order(count: int) -> list[Dossier]:
 
 
 def test_next_and_previous_walk_the_whole_queue_once_each_way(client, supervisor, monkeypatch):
-    monkeypatch.setattr(views, "QUEUE_PAGE_SIZE", 3)
+    monkeypatch.setattr(queue, "QUEUE_PAGE_SIZE", 3)
     expected = [d.reference for d in _filed_in_order(8)]
     sign_in_staff(client, supervisor)
     pages = [client.get("/agents/")]
@@ -293,7 +293,7 @@ def test_next_and_previous_walk_the_whole_queue_once_each_way(client, supervisor
 
 
 def test_a_page_boundary_between_two_files_filed_at_the_same_instant(client, supervisor, monkeypatch):
-    monkeypatch.setattr(views, "QUEUE_PAGE_SIZE", 1)
+    monkeypatch.setattr(queue, "QUEUE_PAGE_SIZE", 1)
     expected = [d.reference for d in _filed_in_order(3)]
     sign_in_staff(client, supervisor)
     second = client.get("/agents/" + _link(client.get("/agents/"), "next"))
@@ -305,7 +305,7 @@ def test_a_page_boundary_between_two_files_filed_at_the_same_instant(client, sup
 def test_the_cursor_keeps_the_filters_and_the_filters_reset_the_cursor(
     client, supervisor, files, monkeypatch
 ):
-    monkeypatch.setattr(views, "QUEUE_PAGE_SIZE", 2)
+    monkeypatch.setattr(queue, "QUEUE_PAGE_SIZE", 2)
     sign_in_staff(client, supervisor)
     first = client.get("/agents/", {"service": "suggestion"})
     following = _link(first, "next")
@@ -334,8 +334,8 @@ def test_a_tampered_cursor_shows_the_first_page(client, supervisor, files, curso
 
 def test_a_cursor_signed_for_something_else_shows_the_first_page(client, supervisor, files):
     forged = signing.dumps(["a", "2000-01-01T00:00:00+00:00", 1])  # right shape, wrong salt
-    wrong_shape = signing.dumps(["a", "not a date", "x"], salt=views.CURSOR_SALT)
-    naive = signing.dumps(["a", "2000-01-01T00:00:00", 1], salt=views.CURSOR_SALT)
+    wrong_shape = signing.dumps(["a", "not a date", "x"], salt=queue.CURSOR_SALT)
+    naive = signing.dumps(["a", "2000-01-01T00:00:00", 1], salt=queue.CURSOR_SALT)
     sign_in_staff(client, supervisor)
     for cursor in (forged, wrong_shape, naive):
         response = client.get("/agents/", {"cursor": cursor})
@@ -352,7 +352,7 @@ def test_a_draft_withdrawn_before_filing_is_not_in_the_queue(client, supervisor,
 
 
 def test_counts_stop_at_the_cap_and_say_more_than(client, supervisor, files, monkeypatch):
-    monkeypatch.setattr(views, "COUNT_CAP", 1)
+    monkeypatch.setattr(queue, "COUNT_CAP", 1)
     page = sign_in_staff(client, supervisor).get("/agents/").content.decode()
     assert '<span class="bo-count-number">more than 1</span> <span class="bo-count-all">' in page
     assert "More than 1 files" in page
@@ -368,7 +368,7 @@ def test_counts_stop_at_the_cap_and_say_more_than(client, supervisor, files, mon
 def test_a_search_beyond_the_cap_names_the_states_found_without_counting_each(
     client, supervisor, monkeypatch
 ):
-    monkeypatch.setattr(views, "COUNT_CAP", 2)
+    monkeypatch.setattr(queue, "COUNT_CAP", 2)
     mensah = CitizenFactory(last_name="Mensah")
     for state in (DossierState.IN_REVIEW, DossierState.IN_REVIEW, DossierState.INFO_REQUESTED):
         suggestion_dossier(state, applicant=mensah)
@@ -441,7 +441,7 @@ def test_service_choices_follow_the_units_and_clearance(client, units):
 @pytest.mark.parametrize("only_open", [{"news": "on"}, {"overdue": "on"}])
 def test_filters_of_open_files_count_open_states_only(client, supervisor, files, monkeypatch, only_open):
     """Overdue files and news are open files: closed states are not counted through an index for nothing."""
-    monkeypatch.setattr(views, "COUNT_CAP", 0)  # every count goes through the capped per-state counts
+    monkeypatch.setattr(queue, "COUNT_CAP", 0)  # every count goes through the capped per-state counts
     Dossier.objects.filter(pk__in=[d.pk for d in files.values()]).update(
         due_on=timezone.localdate() - dt.timedelta(days=30), applicant_news_at=timezone.now()
     )
@@ -460,7 +460,7 @@ def test_filters_of_open_files_count_open_states_only(client, supervisor, files,
 
 def test_a_service_filter_counts_only_the_states_its_workflow_reaches(client, supervisor, files, monkeypatch):
     """A suggestion is answered, never approved: no count is spent on states it cannot be in."""
-    monkeypatch.setattr(views, "COUNT_CAP", 0)  # every count goes through the capped per-state counts
+    monkeypatch.setattr(queue, "COUNT_CAP", 0)  # every count goes through the capped per-state counts
     sign_in_staff(client, supervisor)
 
     with CaptureQueriesContext(connection) as queries:

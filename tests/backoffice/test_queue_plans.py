@@ -87,9 +87,9 @@ def test_each_first_page_is_read_from_an_index_in_the_queues_order(client, agent
 
 
 def test_the_page_after_a_cursor_starts_inside_the_index(client, agent, filled, monkeypatch):
-    from guichet.backoffice import views
+    from guichet.backoffice import queue
 
-    monkeypatch.setattr(views, "QUEUE_PAGE_SIZE", 1)
+    monkeypatch.setattr(queue, "QUEUE_PAGE_SIZE", 1)
     sign_in_staff(client, agent)
     following = re.search(r'<a href="\?([^"]+)" rel="next">', client.get("/agents/").content.decode()).group(
         1
