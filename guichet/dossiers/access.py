@@ -18,8 +18,8 @@ from guichet.core.actors import Actor
 from guichet.core.errors import NotFound, RateLimited
 from guichet.dossiers.actions import applicant_filter, is_applicant, staff_can
 from guichet.dossiers.models import Dossier, DossierQuerySet
+from guichet.dossiers.receipts import receipt_matches
 from guichet.dossiers.references import InvalidReference, normalise
-from guichet.dossiers.services import receipt_matches
 from guichet.dossiers.states import DossierState
 
 _RELATED = ("service", "service_version", "unit", "applicant", "assigned_to")

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
-import secrets
 import uuid
 from functools import partial
 from typing import Any, Final
@@ -33,6 +30,7 @@ from guichet.core.text import bilingual
 from guichet.core.workdays import add_working_days, working_days_between
 from guichet.dossiers.actions import ActionName, is_applicant, require_action, staff_can
 from guichet.dossiers.models import Dossier, DossierDocument, DossierEvent, EventKind
+from guichet.dossiers.receipts import issue_receipt_code
 from guichet.dossiers.references import new_reference
 from guichet.dossiers.states import TRANSITIONS, DossierState
 from guichet.dossiers.uploads import check_upload
@@ -257,48 +255,6 @@ def _unused_reference(prefix: str) -> str:
         reference = new_reference(prefix)
         if not Dossier.objects.filter(reference=reference).exists():
             return reference
-
-
-# Crockford's base32: no I, L, O or U, so nothing reads as another character. 16 of them
-# carry 80 bits, as the 20 hexadecimal digits of the first codes did, in four groups of four.
-RECEIPT_ALPHABET: Final = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-RECEIPT_LENGTH: Final = 16
-_RECEIPT_LOOKALIKES: Final = str.maketrans({"O": "0", "I": "1", "L": "1"})
-_LEGACY_RECEIPT_LENGTH: Final = 20  # 1A2B-3C4D-5E6F-7A8B-9C0D, hashed with its dashes
-
-
-def issue_receipt_code(dossier: Dossier) -> str:
-    """Give an anonymous draft its receipt code (shown once; only its hash is kept)."""
-    code = "".join(secrets.choice(RECEIPT_ALPHABET) for _i in range(RECEIPT_LENGTH))
-    dossier.receipt_hash = _receipt_hash(dossier.reference, code)
-    Dossier.objects.filter(pk=dossier.pk).update(receipt_hash=dossier.receipt_hash)
-    return format_receipt_code(code)
-
-
-def normalise_receipt_code(raw: str) -> str:
-    """The code as issued, whatever the case, spaces, dashes or look-alike letters typed."""
-    return "".join(ch for ch in raw.upper() if ch.isascii() and ch.isalnum()).translate(_RECEIPT_LOOKALIKES)
-
-
-def format_receipt_code(code: str) -> str:
-    """Groups of four, easy to copy by hand: ABCD-EFGH-JKMN-PQRS."""
-    canonical = normalise_receipt_code(code)
-    return "-".join(canonical[i : i + 4] for i in range(0, len(canonical), 4))
-
-
-def _receipt_hash(reference: str, code: str) -> str:
-    canonical = normalise_receipt_code(code)
-    if len(canonical) == _LEGACY_RECEIPT_LENGTH and all(ch in "0123456789ABCDEF" for ch in canonical):
-        canonical = format_receipt_code(canonical)  # the first codes were hashed with their dashes
-    key = f"guichet.dossiers.receipt:{settings.SECRET_KEY}".encode()
-    return hmac.new(key, f"{reference}:{canonical}".encode(), hashlib.sha256).hexdigest()
-
-
-def receipt_matches(dossier: Dossier, code: str) -> bool:
-    """Whether `code` is the receipt code of `dossier`, typed any way a person might."""
-    return bool(dossier.receipt_hash) and hmac.compare_digest(
-        dossier.receipt_hash, _receipt_hash(dossier.reference, code)
-    )
 
 
 @transaction.atomic(durable=True)
@@ -619,64 +575,6 @@ def add_internal_note(dossier: Dossier, *, actor: Actor, text: str) -> DossierEv
     )
     audit.record(actor, "dossier.note_added", locked, {"reference": locked.reference})
     return event
-
-
-# Dossiers flagged per transaction by the SLA check: short locks, and few enough ids for
-# SQLite's limit on query parameters.
-SLA_BATCH = 500
-
-
-def flag_overdue_dossiers(*, actor: Actor, today: dt.date | None = None) -> int:
-    """Mark, once, every open dossier found past its due date: an internal timeline event and an audit row.
-
-    Set-based, in batches until none is left (no backlog however many fell due at once):
-    each batch is a few statements whatever its size, found through `dossier_sla_idx`.
-    """
-    today = today or timezone.localdate()
-    flagged = 0
-    while True:
-        done = _flag_overdue_batch(actor, today)
-        flagged += done
-        if done < SLA_BATCH:
-            return flagged
-
-
-@transaction.atomic
-def _flag_overdue_batch(actor: Actor, today: dt.date) -> int:
-    # A file another transaction holds (a colleague acting on it, another SLA run) is left
-    # to that transaction or to the next run, never waited for or flagged twice.
-    found = list(
-        Dossier.objects.overdue_not_noted(today)
-        .order_by("due_on")  # the index's own order: oldest deadlines first, no sort
-        .select_for_update(skip_locked=True)
-        .values_list("pk", "reference", "due_on")[:SLA_BATCH]
-    )
-    if not found:
-        return 0
-    now = timezone.now()
-    Dossier.objects.filter(pk__in=[pk for pk, _reference, _due_on in found]).update(
-        overdue_noted_on=today, updated_at=now
-    )
-    DossierEvent.objects.bulk_create(
-        DossierEvent(
-            dossier_id=pk,
-            created_at=now,
-            kind=EventKind.DEADLINE_PASSED,
-            public=False,
-            actor_kind=actor.kind,
-            actor_user=actor.user,
-            text=str(due_on),
-        )
-        for pk, _reference, due_on in found
-    )
-    # One audit row per dossier, as before: each file's own history in the log stays whole
-    # (found by its target), and the chain is the same as with one `record` per file.
-    audit.record_many(
-        actor,
-        "dossier.deadline_passed",
-        [(Dossier(pk=pk), {"reference": reference, "due_on": due_on}) for pk, reference, due_on in found],
-    )
-    return len(found)
 
 
 def record_staff_read(dossier: Dossier, *, actor: Actor, what: str = "dossier") -> None:

@@ -9,6 +9,7 @@ import pytest
 from guichet.accounts.roles import Role
 from guichet.core.actors import Actor, ActorKind
 from guichet.core.errors import NotFound
+from guichet.dossiers import receipts
 from guichet.dossiers import services as dossiers
 from guichet.dossiers.access import (
     assignable_staff,
@@ -96,8 +97,8 @@ def test_an_anonymous_receipt_holder_finds_only_that_dossier():
     )
     holder = Actor.receipt_holder(dossier.reference)
 
-    assert dossiers.receipt_matches(dossier, code)
-    assert not dossiers.receipt_matches(dossier, "0000-0000-0000-0000-0000")
+    assert receipts.receipt_matches(dossier, code)
+    assert not receipts.receipt_matches(dossier, "0000-0000-0000-0000-0000")
     assert get_dossier_for_applicant(holder, dossier.reference) == dossier
     assert_not_found(get_dossier_for_applicant, holder, other.reference)
     assert_not_found(get_dossier_for_applicant, Actor(kind=ActorKind.ANONYMOUS), dossier.reference)

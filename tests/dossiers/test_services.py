@@ -16,6 +16,7 @@ from guichet.core.actors import SYSTEM, Actor, ActorKind
 from guichet.core.errors import DomainError, InvalidInput, PermissionRefused, TransitionNotAllowed
 from guichet.core.workdays import add_working_days, is_working_day, working_days_between
 from guichet.demo.files import demo_pdf, demo_png
+from guichet.dossiers import deadlines
 from guichet.dossiers import services as dossiers
 from guichet.dossiers.models import Dossier, DossierDocument, DossierEvent, EventKind
 from guichet.dossiers.references import normalise
@@ -916,8 +917,8 @@ def test_an_overdue_dossier_is_flagged_once():
     Dossier.objects.filter(pk=dossier.pk).update(due_on=timezone.localdate() - dt.timedelta(days=1))
     on_time = make_dossier("suggestion", state=S.IN_REVIEW)
 
-    assert dossiers.flag_overdue_dossiers(actor=SYSTEM) == 1
-    assert dossiers.flag_overdue_dossiers(actor=SYSTEM) == 0
+    assert deadlines.flag_overdue_dossiers(actor=SYSTEM) == 1
+    assert deadlines.flag_overdue_dossiers(actor=SYSTEM) == 0
 
     flagged = Dossier.objects.get(pk=dossier.pk)
     assert flagged.overdue_noted_on == timezone.localdate()

@@ -13,7 +13,7 @@ from django.utils import timezone
 from guichet.audit import services as audit
 from guichet.audit.models import AuditEvent
 from guichet.core.actors import SYSTEM
-from guichet.dossiers import services as dossiers
+from guichet.dossiers import deadlines
 from guichet.dossiers.models import Dossier, DossierEvent, EventKind
 from guichet.dossiers.states import DossierState
 from tests.factories import make_dossier
@@ -65,7 +65,7 @@ def test_a_backlog_of_3000_overdue_dossiers_is_flagged_in_one_run_and_a_second_r
     audit_before = AuditEvent.objects.count()
 
     with CaptureQueriesContext(connection) as run:
-        assert dossiers.flag_overdue_dossiers(actor=SYSTEM) == BACKLOG
+        assert deadlines.flag_overdue_dossiers(actor=SYSTEM) == BACKLOG
     # Set-based: a few statements per batch (SQLite splits inserts into ~100 rows), not several per file.
     assert len(run.captured_queries) < BACKLOG / 10
 
@@ -83,7 +83,7 @@ def test_a_backlog_of_3000_overdue_dossiers_is_flagged_in_one_run_and_a_second_r
     assert not noted[0].events.exists()
     assert audit.verify_chain().intact
 
-    assert dossiers.flag_overdue_dossiers(actor=SYSTEM) == 0
+    assert deadlines.flag_overdue_dossiers(actor=SYSTEM) == 0
     assert AuditEvent.objects.count() == audit_before + BACKLOG
     assert audit.verify_chain().intact
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from guichet.accounts.models import OneTimeCode
 from guichet.core.actors import SYSTEM, Actor
+from guichet.dossiers import receipts
 from guichet.dossiers import services as dossiers
 from guichet.dossiers.models import Dossier, DossierEvent
 from guichet.dossiers.states import DossierState
@@ -388,7 +389,7 @@ def test_anonymous_filer_sees_the_receipt_code_once_and_can_come_back_with_it(cl
     page = client.get(confirmation_url).content.decode()
     assert "We show this code only once." in page
     code = page.split('class="receipt-code">')[1].split("<")[0].strip()
-    assert dossiers.receipt_matches(dossier, code)
+    assert receipts.receipt_matches(dossier, code)
     assert code not in client.get(confirmation_url).content.decode()  # shown once
 
     other = Client()

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from guichet.dossiers import services as dossiers
+from guichet.dossiers import receipts
 from guichet.dossiers.models import Dossier
 from tests.portal.utils import file_suggestion
 
@@ -50,10 +50,10 @@ def test_a_receipt_code_is_sixteen_unambiguous_characters_in_groups_of_four():
 )
 def test_a_receipt_code_is_accepted_typed_any_way(typed):
     dossier = file_suggestion(Client(), anonymous=True)
-    code = dossiers.issue_receipt_code(dossier)
+    code = receipts.issue_receipt_code(dossier)
     dossier.refresh_from_db()
-    assert dossiers.receipt_matches(dossier, typed(code))
-    assert not dossiers.receipt_matches(dossier, code[:-1] + ("A" if code[-1] != "A" else "B"))
+    assert receipts.receipt_matches(dossier, typed(code))
+    assert not receipts.receipt_matches(dossier, code[:-1] + ("A" if code[-1] != "A" else "B"))
 
 
 def test_a_code_issued_in_the_first_format_still_opens_its_file():
@@ -65,8 +65,8 @@ def test_a_code_issued_in_the_first_format_still_opens_its_file():
     Dossier.objects.filter(pk=dossier.pk).update(receipt_hash=stored)
     dossier.refresh_from_db()
     for typed in (old_code, old_code.lower(), old_code.replace("-", ""), old_code.replace("-", " ")):
-        assert dossiers.receipt_matches(dossier, typed), typed
-    assert not dossiers.receipt_matches(dossier, "1A2B-3C4D-5E6F-7A8B-9C0E")
+        assert receipts.receipt_matches(dossier, typed), typed
+    assert not receipts.receipt_matches(dossier, "1A2B-3C4D-5E6F-7A8B-9C0E")
 
 
 def test_the_receipt_code_can_be_saved_as_text_and_printed():
