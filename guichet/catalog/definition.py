@@ -16,11 +16,10 @@ from typing import Any
 from django.db import models
 
 from guichet.catalog.errors import DefinitionError
+from guichet.catalog.fees import FeeOverview, fee_rules
 from guichet.catalog.lists import reference_lists
 from guichet.catalog.registries import (
     MESSAGE_KEYS,
-    FeeOverview,
-    fee_rules,
     field_types,
     issued_documents,
     validators,

@@ -15,8 +15,8 @@ from guichet.accounts.models import Administration, Unit
 from guichet.audit import services as audit
 from guichet.catalog.cache import catalogue_changed
 from guichet.catalog.definition import DefinitionError, ServiceDefinition, _require, _text, parse_definition
+from guichet.catalog.fees import FeeLine, fee_rules
 from guichet.catalog.models import Service, ServiceVersion
-from guichet.catalog.registries import FeeLine, fee_rules
 from guichet.core.actors import SYSTEM, Actor
 
 

@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils import translation
 
 from guichet.catalog import definition as definition_module
-from guichet.catalog import registries
+from guichet.catalog import fees
 from guichet.catalog import services as catalog_services
 from guichet.catalog.definition import parse_definition
-from guichet.catalog.registries import FeeLine, FeeOverview, OverviewLine
+from guichet.catalog.fees import FeeLine, FeeOverview, OverviewLine
 from guichet.core.registry import Registry
 from tests.catalog.test_definition import base
 from tests.dossiers.conftest import publish_file
@@ -88,7 +88,7 @@ def test_each_rule_gives_its_own_overview(rule):
 
 
 def test_every_registered_rule_is_described_here():
-    assert set(registries.fee_rules) == set(FEES)
+    assert set(fees.fee_rules) == set(FEES)
 
 
 def test_the_overview_speaks_french(project_translations):
@@ -119,7 +119,7 @@ class Quote:
 def with_quote_rule(monkeypatch):
     """A fresh registry with the usual rules and a quote (no mocking of our own code)."""
     fresh: Registry[Any] = Registry("fee rules")
-    for name, rule in registries.fee_rules.items():
+    for name, rule in fees.fee_rules.items():
         fresh.register(name)(rule)
     fresh.register("quote")(Quote())
     monkeypatch.setattr(definition_module, "fee_rules", fresh)

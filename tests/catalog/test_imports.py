@@ -33,7 +33,7 @@ def runtime_imports(path: Path) -> list[tuple[str, bool]]:
     return found
 
 
-@pytest.mark.parametrize("module", ["registries", "lists", "errors"])
+@pytest.mark.parametrize("module", ["registries", "fees", "lists", "errors"])
 def test_what_the_definition_reads_does_not_import_the_definition(module):
     imports = runtime_imports(CATALOG / f"{module}.py")
     assert "guichet.catalog.definition" not in [name for name, _inside in imports]
@@ -48,7 +48,13 @@ def test_the_definition_imports_the_registries_once_at_the_top():
 
 
 @pytest.mark.parametrize(
-    "first", ["guichet.catalog.registries", "guichet.catalog.definition", "guichet.catalog.validation"]
+    "first",
+    [
+        "guichet.catalog.registries",
+        "guichet.catalog.fees",
+        "guichet.catalog.definition",
+        "guichet.catalog.validation",
+    ],
 )
 def test_any_catalogue_module_can_be_imported_first(first):
     code = f"import {first}; import guichet.catalog.forms"
