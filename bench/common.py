@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import sys
 from collections.abc import Sequence
 from html.parser import HTMLParser
 from urllib.parse import urlsplit, urlunsplit
@@ -99,3 +100,8 @@ def parse_links(html: str) -> LinkParser:
     parser.feed(html)
     parser.close()
     return parser
+
+
+def say(*parts: object) -> None:
+    """Progress for the person watching, on standard error (standard output is the table)."""
+    print(*parts, file=sys.stderr, flush=True)
