@@ -8,6 +8,7 @@ of the faulty key, so an administrator knows what to fix.
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -26,7 +27,17 @@ from guichet.catalog.registries import (
 )
 from guichet.core.text import bilingual
 
-__all__ = ["DefinitionError", "FieldDef", "ServiceDefinition", "StepDef", "Text", "parse_definition"]
+__all__ = [
+    "DefinitionError",
+    "FieldDef",
+    "ServiceDefinition",
+    "StepDef",
+    "Text",
+    "document_slot",
+    "group_items",
+    "item_path",
+    "parse_definition",
+]
 
 
 @dataclass(frozen=True)
@@ -104,6 +115,19 @@ class FieldDef:
     prefill: str | None = None
     # The answer an anonymous filer gives without being asked ("Do you sign?" -> "no").
     anonymous_answer: str | None = None
+    # A repeating group (type `group`): its own fields, filled once per item (see group_items).
+    fields: tuple[FieldDef, ...] = ()
+    item_label: Text | None = None
+    min_items: int = 0
+    max_items: int = 20
+    # Inner fields whose answer must differ from one item to the next (a passport number).
+    unique: tuple[str, ...] = ()
+    # Inner fields whose answers name an item on "check your answers" (surname, given names).
+    item_summary: tuple[str, ...] = ()
+
+    @property
+    def is_group(self) -> bool:
+        return self.type == GROUP
 
     def visible(self, answers: dict[str, Any]) -> bool:
         return self.show_if is None or self.show_if.holds(answers)
@@ -120,6 +144,59 @@ class FieldDef:
     def choice_label(self, value: Any) -> str:
         choice = self.option(value)
         return bilingual(choice.label) if choice is not None else str(value)
+
+
+# --- repeating groups --------------------------------------------------------------------
+
+GROUP = "group"
+# Each stored item carries its own key: documents name the item they belong to by it, so
+# removing the second of three travellers never moves the third one's passport scan.
+ITEM_KEY = "_key"
+ITEM_KEY_PATTERN = re.compile(r"[a-z0-9]{4,16}")
+# Keys a group's `messages` may give in its own words ({min}, {max}, {first}, {second}, {label}).
+GROUP_MESSAGE_KEYS = ("too_few", "too_many", "duplicate")
+
+
+def new_item_key() -> str:
+    """A fresh key for a new item of a repeating group."""
+    return secrets.token_hex(4)
+
+
+def item_path(group: str, key: str, field_name: str) -> str:
+    """How one item's field is named in forms and errors: "travellers-1a2b3c4d-passport_number"."""
+    return f"{group}-{key}-{field_name}"
+
+
+def split_item_path(path: str) -> tuple[str, str, str] | None:
+    """(group, key, field) of an item path, or None for a plain field name."""
+    parts = path.split("-", 2)
+    return (parts[0], parts[1], parts[2]) if len(parts) == 3 else None
+
+
+def document_slot(field_name: str, item: str = "") -> str:
+    """What a document's `field_name` holds: its field, and for a group item's document "@" and its key.
+
+    "passport_scan@1a2b3c4d" is traveller 1a2b3c4d's passport scan; "cover_letter" a step's own.
+    """
+    return f"{field_name}@{item}" if item else field_name
+
+
+def split_slot(slot: str) -> tuple[str, str]:
+    """(field name, item key or "") of a document slot."""
+    name, _at, item = slot.partition("@")
+    return name, item
+
+
+def group_items(answers: Mapping[str, Any], name: str) -> list[dict[str, Any]]:
+    """The items of repeating group `name` in stored answers (a list of dicts; [] if none).
+
+    Fee rules count travellers with `len(group_items(answers, "travellers"))` and read each
+    item's answers by field name (each item also holds its `_key`).
+    """
+    value = answers.get(name)
+    if not isinstance(value, list):
+        return []
+    return [item for item in value if isinstance(item, dict)]
 
 
 @dataclass(frozen=True)
@@ -185,10 +262,29 @@ class ServiceDefinition:
         return tuple(f for step in self.steps for f in step.fields)
 
     def field(self, name: str) -> FieldDef:
+        """A field by name: a step's field, a repeating group's inner field, or an item path."""
+        split = split_item_path(name)
+        if split is not None:
+            name = split[2]
+        name = split_slot(name)[0]
         for f in self.fields:
             if f.name == name:
                 return f
+            for inner in f.fields:
+                if inner.name == name:
+                    return inner
         raise KeyError(name)
+
+    def group_of(self, name: str) -> FieldDef | None:
+        """The repeating group holding inner field `name`, or None for a step's own field."""
+        for f in self.fields:
+            if any(inner.name == name for inner in f.fields):
+                return f
+        return None
+
+    def group_items(self, answers: Mapping[str, Any], name: str) -> list[dict[str, Any]]:
+        """The items of repeating group `name` (see the module function `group_items`)."""
+        return group_items(answers, name)
 
     def step(self, key: str) -> StepDef:
         for step in self.steps:
@@ -198,6 +294,7 @@ class ServiceDefinition:
 
     @property
     def documents(self) -> tuple[FieldDef, ...]:
+        """The document fields of the steps (a repeating group's own documents are in its `fields`)."""
         return tuple(f for f in self.fields if f.type == "file")
 
     def fee_overview(self) -> FeeOverview:
@@ -270,20 +367,33 @@ def _condition(data: Any, path: str) -> Condition:
     return Condition(field=str(_require(data, "field", path)), values=words)
 
 
-def _field(data: Any, path: str, known_types: set[str], known_validators: set[str]) -> FieldDef:
-    # Deferred: the kinds the upload checks recognise live with the uploads (a dossiers module).
-    from guichet.dossiers.uploads import KINDS
-
+def _field_name(data: Any, path: str) -> str:
     if not isinstance(data, dict):
         raise DefinitionError(f"{path}: a field is a mapping")
     name = str(_require(data, "name", path))
-    if not name.isidentifier():
-        raise DefinitionError(f"{path}.name: {name!r} must be a simple identifier (letters, digits, _)")
+    if not name.isidentifier() or name.startswith("_"):
+        raise DefinitionError(
+            f"{path}.name: {name!r} must be a simple identifier (letters, digits, _), not starting with _"
+        )
+    return name
+
+
+def _field(
+    data: Any, path: str, known_types: set[str], known_validators: set[str], *, in_group: bool = False
+) -> FieldDef:
+    # Deferred: the kinds the upload checks recognise live with the uploads (a dossiers module).
+    from guichet.dossiers.uploads import KINDS
+
+    name = _field_name(data, path)
     path = f"{path} ({name})"
     type_ = str(_require(data, "type", path))
+    if type_ == GROUP:
+        if in_group:
+            raise DefinitionError(f"{path}.type: a repeating group cannot hold another group")
+        return _group(data, name, path, known_types, known_validators)
     if type_ not in known_types:
         raise DefinitionError(
-            f"{path}.type: unknown field type {type_!r} (known: {', '.join(sorted(known_types))})"
+            f"{path}.type: unknown field type {type_!r} (known: {', '.join(sorted({*known_types, GROUP}))})"
         )
     validators = tuple(_list(data, "validators", path))
     for v in validators:
@@ -325,6 +435,68 @@ def _field(data: Any, path: str, known_types: set[str], known_validators: set[st
         messages=_messages(data, path),
         prefill=prefill,
         anonymous_answer=anonymous_answer,
+    )
+
+
+def _inner_names(data: dict[str, Any], key: str, path: str, names: dict[str, FieldDef]) -> tuple[str, ...]:
+    """A list of inner field names (`unique`, `item_summary`), each an answer rather than a document."""
+    listed = tuple(str(n) for n in _list(data, key, path))
+    for n in listed:
+        if n not in names or names[n].type == "file":
+            raise DefinitionError(f"{path}.{key}: {n!r} is not a question of this group")
+    return listed
+
+
+def _group(
+    data: dict[str, Any], name: str, path: str, known_types: set[str], known_validators: set[str]
+) -> FieldDef:
+    """A repeating group: its own fields, filled once per item, between min_items and max_items."""
+    raw_fields = _require(data, "fields", path)
+    if not isinstance(raw_fields, list):
+        raise DefinitionError(f"{path}.fields: a list of fields")
+    inner = tuple(
+        _field(f, f"{path}.fields[{j}]", known_types, known_validators, in_group=True)
+        for j, f in enumerate(raw_fields)
+    )
+    names: dict[str, FieldDef] = {}
+    for f in inner:
+        # A document's slot ("passport_scan@<key>") must fit DossierDocument.field_name (60).
+        if f.type == "file" and len(f.name) > 60 - 17:
+            raise DefinitionError(f"{path}.fields: {f.name!r} is too long for a document (43 at most)")
+        if f.name in names:
+            raise DefinitionError(f"{path}.fields: field {f.name!r} declared twice")
+        names[f.name] = f
+    for f in inner:
+        # An item's questions depend on the same item's answers only.
+        _check_condition(f, names, f"{path}.fields")
+    min_items = _optional_int(data, "min_items", path, minimum=0) or 0
+    max_items = _optional_int(data, "max_items", path, minimum=1) or 20
+    if max_items < min_items:
+        raise DefinitionError(f"{path}.max_items: at least min_items ({min_items})")
+    raw_messages = data.get("messages") or {}
+    if not isinstance(raw_messages, dict):
+        raise DefinitionError(f"{path}.messages: a mapping from an error to its text (fr, en)")
+    for key in raw_messages:
+        if key not in GROUP_MESSAGE_KEYS:
+            raise DefinitionError(
+                f"{path}.messages.{key}: unknown error (known: {', '.join(GROUP_MESSAGE_KEYS)})"
+            )
+    first_answer = next((f.name for f in inner if f.type != "file"), None)
+    summary = _inner_names(data, "item_summary", path, names) or ((first_answer,) if first_answer else ())
+    return FieldDef(
+        name=name,
+        type=GROUP,
+        label=_text(data.get("label"), f"{path}.label"),
+        help=_optional_text(data, "help", path),
+        required=min_items > 0,
+        show_if=_condition(data["show_if"], f"{path}.show_if") if data.get("show_if") is not None else None,
+        messages={str(k): _text(t, f"{path}.messages.{k}") for k, t in raw_messages.items()},
+        fields=inner,
+        item_label=_text(data.get("item_label"), f"{path}.item_label"),
+        min_items=min_items,
+        max_items=max_items,
+        unique=_inner_names(data, "unique", path, names),
+        item_summary=summary,
     )
 
 
@@ -384,6 +556,8 @@ def _check_condition(field: FieldDef, fields: dict[str, FieldDef], path: str) ->
     target = fields.get(condition.field)
     if target is None or target.name == field.name:
         raise DefinitionError(f"{path}.{field.name}.show_if: no field named {condition.field!r}")
+    if target.is_group:
+        raise DefinitionError(f"{path}.{field.name}.show_if: a question cannot depend on a repeating group")
     allowed = {"yes", "no"} if target.type == "yes_no" else {c.value for c in target.choices}
     if allowed and not set(condition.values) <= allowed:
         unknown = ", ".join(sorted(set(condition.values) - allowed))
@@ -394,6 +568,7 @@ def _steps(data: dict[str, Any], path: str) -> tuple[list[StepDef], dict[str, Fi
     """The steps in order, and every field by name (a name is used once in the whole file)."""
     steps: list[StepDef] = []
     by_name: dict[str, FieldDef] = {}
+    inner_names: set[str] = set()
     raw_steps = _require(data, "steps", path)
     if not isinstance(raw_steps, list):
         raise DefinitionError(f"{path}.steps: a list of steps")
@@ -409,9 +584,12 @@ def _steps(data: dict[str, Any], path: str) -> tuple[list[StepDef], dict[str, Fi
             for j, f in enumerate(raw_fields)
         )
         for f in fields:
-            if f.name in by_name:
-                raise DefinitionError(f"{spath}: field {f.name!r} declared twice")
+            # A group's inner fields share the file's names: a document names its field alone.
+            for named in (f, *f.fields):
+                if named.name in by_name or named.name in inner_names:
+                    raise DefinitionError(f"{spath}: field {named.name!r} declared twice")
             by_name[f.name] = f
+            inner_names.update(inner.name for inner in f.fields)
         key = str(_require(step, "key", spath))
         if any(s.key == key for s in steps):
             raise DefinitionError(f"{spath}.key: another step is already called {key!r}")

@@ -1,9 +1,11 @@
 """Reference lists a service file can name instead of asking for free text.
 
 A field says `choices_from: togo_prefectures` (or is a `country` field) and its choices come
-from here: Togo's regions, prefectures and communes from `reference/togo.yaml`, and the
-world's countries with their French and English names from Babel (ISO 3166 codes).
-A new list is one function registered by name.
+from here: Togo's regions, prefectures and communes from `reference/togo.yaml`, the world's
+countries with their French and English names from Babel (ISO 3166 codes), and flat lists
+kept as data files in `reference/` (ports of entry, identity documents, ECOWAS members,
+offices giving a right to tinted windows). A new flat list is one YAML file plus one line in
+FLAT_LISTS; any other list is one function registered by name.
 """
 
 from __future__ import annotations
@@ -80,8 +82,11 @@ def togo_communes() -> tuple[ListItem, ...]:
 PARENT_LISTS = {"togo_prefectures": "togo_regions", "togo_communes": "togo_prefectures"}
 
 
-# Babel's territories include groupings and placeholders that are not countries.
-_NOT_COUNTRIES = frozenset({"ZZ", "EU", "UN", "EZ", "QO", "XA", "XB", "XK"})
+# Babel's territories include groupings, placeholders and parts of countries that have no ISO
+# 3166-1 code of their own (Canary Islands, Ascension, Clipperton...): what remains is ISO's 249.
+_NOT_COUNTRIES = frozenset(
+    {"ZZ", "EU", "UN", "EZ", "QO", "XA", "XB", "XK", "AC", "CP", "CQ", "DG", "EA", "IC", "TA"}
+)
 
 
 @reference_lists.register("countries")
@@ -93,3 +98,53 @@ def countries() -> tuple[ListItem, ...]:
         for code in sorted(french)
         if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
     )
+
+
+# Countries most applicants name, offered first in a country list (Togo, its neighbours, the
+# region's largest partners); the rest follow in alphabetical order of the reader's language.
+LIKELY_COUNTRIES = ("TG", "GH", "BJ", "BF", "NG", "CI", "FR", "US", "CN")
+
+
+# --- flat lists kept as data files ---------------------------------------------------------
+
+# List name -> file in reference/ holding `items: [{code, name: {fr, en}}]`.
+FLAT_LISTS = {
+    "togo_ports_of_entry": "togo_ports_of_entry.yaml",
+    "id_document_types": "id_document_types.yaml",
+    "tinted_window_offices": "tinted_window_offices.yaml",
+}
+
+
+@cache
+def _reference_file(filename: str) -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load((REFERENCE_DIR / filename).read_text(encoding="utf-8"))
+    return data
+
+
+def _flat_list(filename: str) -> ReferenceList:
+    @cache
+    def items() -> tuple[ListItem, ...]:
+        return tuple(
+            ListItem(str(item["code"]), _same_name(item["name"]))
+            for item in _reference_file(filename)["items"]
+        )
+
+    return items
+
+
+for _name, _filename in FLAT_LISTS.items():
+    reference_lists.register(_name)(_flat_list(_filename))
+
+
+def ecowas_codes(*, former: bool = False) -> frozenset[str]:
+    """ISO codes of ECOWAS members (with `former=True`, also the states that left it in 2025)."""
+    data = _reference_file("ecowas_countries.yaml")
+    return frozenset(str(c) for c in [*data["members"], *(data["former"] if former else [])])
+
+
+@reference_lists.register("ecowas_countries")
+@cache
+def ecowas_countries() -> tuple[ListItem, ...]:
+    """ECOWAS members, named like the countries list (for notices such as "no visa needed")."""
+    members = ecowas_codes()
+    return tuple(item for item in countries() if item.value in members)
