@@ -269,6 +269,17 @@ GUICHET: dict[str, Any] = {
     "CATALOG_DIR": Path(os.environ.get("GUICHET_CATALOG_DIR", BASE_DIR / "guichet" / "catalog" / "services")),
     # Public holidays (YYYY-MM-DD, comma separated) skipped by SLA clocks.
     "PUBLIC_HOLIDAYS": env_list("GUICHET_PUBLIC_HOLIDAYS", ""),
+    # The authorization procedures (numbers the ministry has not published; see the operator guide).
+    "CRIMINAL_RECORD_MAX_AGE_MONTHS": env_int("GUICHET_CRIMINAL_RECORD_MAX_AGE_MONTHS", 3),
+    "EVENT_LEAD_DAYS": env_int("GUICHET_EVENT_LEAD_DAYS", 7),
+    "EVENT_MAX_DAYS": env_int("GUICHET_EVENT_MAX_DAYS", 7),
+    "EVENT_SECURITY_PHONE": os.environ.get("GUICHET_EVENT_SECURITY_PHONE", "117"),
+    "ENTRY_LEAD_DAYS": env_int("GUICHET_ENTRY_LEAD_DAYS", 7),
+    "PASSPORT_MIN_VALIDITY_MONTHS": env_int("GUICHET_PASSPORT_MIN_VALIDITY_MONTHS", 6),
+    # Uploads: all files of one dossier together; the virus scan (clamd) is off unless set.
+    "UPLOAD_MAX_TOTAL_MB": env_int("GUICHET_UPLOAD_MAX_TOTAL_MB", 40),
+    "CLAMD_ADDRESS": os.environ.get("GUICHET_CLAMD_ADDRESS", ""),
+    "CLAMD_TIMEOUT_SECONDS": env_int("GUICHET_CLAMD_TIMEOUT_SECONDS", 30),
 }
 
 # The embedded demo (guichet.demo): seed_demo, totp_code and the page of demo sign-in codes.

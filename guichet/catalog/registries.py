@@ -383,3 +383,7 @@ issued_documents: Registry[IssuedDocumentType] = Registry("issued documents")
 issued_documents.register("authorization")(
     IssuedDocumentType(title={"fr": "Autorisation", "en": "Authorization"}, default_validity_days=365)
 )
+
+
+# The procedures' own checks (plates, VINs, passports, lead times) register themselves here too.
+import guichet.catalog.validators  # noqa: E402, F401

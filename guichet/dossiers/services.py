@@ -33,7 +33,7 @@ from guichet.dossiers.models import Dossier, DossierDocument, DossierEvent, Even
 from guichet.dossiers.receipts import issue_receipt_code
 from guichet.dossiers.references import new_reference
 from guichet.dossiers.states import TRANSITIONS, DossierState
-from guichet.dossiers.uploads import check_upload
+from guichet.dossiers.uploads import check_room, check_upload
 from guichet.notifications.services import notify_contact
 
 S = DossierState
@@ -361,6 +361,7 @@ def _attach_document(
     try:
         _check_document_count(locked, field)
         checked = check_upload(upload, accept=field.accept, max_size_mb=field.max_size_mb)
+        check_room(used=sum(locked.documents.values_list("size", flat=True)), adding=checked.size)
     except InvalidInput as exc:
         # Said against the field, so a page can show it beside the file input it concerns.
         raise InvalidInput(str(exc), errors={field_name: [str(exc)]}) from exc

@@ -7,17 +7,24 @@ applied, and metadata (GPS position, camera serial) and anything appended after 
 (HTML, a script, a second file) are left behind. PDFs must parse and must not be
 encrypted: staff have to be able to open them. What is stored is the re-encoded image or
 the PDF as sent, with the sha256 of those stored bytes.
+
+Two limits and one optional check come from settings: the room all files of one dossier may
+take together (`UPLOAD_MAX_TOTAL_MB`), and a virus scan by a clamd daemon (`CLAMD_ADDRESS`,
+off when empty). When the scan is on and the daemon cannot answer, the file is refused with
+"try again", never stored unscanned.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import socket
 import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from PIL import Image, ImageFile, ImageOps, JpegImagePlugin, PngImagePlugin
@@ -90,6 +97,9 @@ def check_upload(upload: UploadedFile, *, accept: tuple[str, ...], max_size_mb: 
     data = b"".join(upload.chunks())
     upload.seek(0)
     kind = next((KINDS[n] for n in accept if any(data.startswith(m) for m in KINDS[n].magic)), None)
+    if kind is not None:
+        # The bytes as sent are scanned: a PDF is stored as sent, and an image's trailer may hide a file.
+        scan_for_viruses(data)
     if kind is None:
         raise InvalidInput(
             _("This file is not of an accepted kind. Send a %(kinds)s file.")
@@ -204,3 +214,102 @@ def check_pdf(data: bytes) -> bytes:
             _("This PDF has no page. Save or scan the document again, then send the new file.")
         )
     return data
+
+
+# --- the room one dossier's files take together ------------------------------------------------
+
+MB = 1024 * 1024
+
+
+def _megabytes(size: int) -> str:
+    return file_size(max(round(size / MB, 1), 0.1) if size > 0 else 0)
+
+
+def check_room(*, used: int, adding: int) -> None:
+    """Refuse a file that would take the dossier's files past `UPLOAD_MAX_TOTAL_MB`, saying the room left."""
+    limit = int(settings.GUICHET.get("UPLOAD_MAX_TOTAL_MB", 40)) * MB
+    if used + adding <= limit:
+        return
+    left = max(limit - used, 0)
+    raise InvalidInput(
+        _(
+            "This file is %(size)s but the files of this request may take %(limit)s in all, and only "
+            "%(left)s is left. Send a smaller file (scan at a lower resolution, or fewer pages), or "
+            "remove a file you no longer need."
+        )
+        % {"size": _megabytes(adding), "limit": _megabytes(limit), "left": _megabytes(left)}
+    )
+
+
+# --- virus scan by clamd (optional) --------------------------------------------------------------
+
+CLAMD_CHUNK = 64 * 1024
+
+
+class ScanUnavailable(InvalidInput):
+    """The scan is on but clamd did not answer: the file is refused until it can be scanned."""
+
+    code = "scan_unavailable"
+
+
+def _clamd_connect(address: str, timeout: float) -> socket.socket:
+    """`tcp://host:port`, `host:port`, or `unix:///path` (a bare path is a Unix socket too)."""
+    if address.startswith("unix://") or address.startswith("/"):
+        unix = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        unix.settimeout(timeout)
+        unix.connect(address.removeprefix("unix://"))
+        return unix
+    host, _sep, port = address.removeprefix("tcp://").rpartition(":")
+    return socket.create_connection((host.strip("[]"), int(port)), timeout=timeout)
+
+
+def clamd_instream(data: bytes, *, address: str, timeout: float) -> str:
+    """Send `data` to clamd with the INSTREAM command; returns its reply without the "stream: " prefix.
+
+    The protocol (clamd(8)): `zINSTREAM\\0`, then chunks each preceded by its length as 4 bytes
+    in network order, then a zero length; the reply ends with a NUL: `stream: OK`,
+    `stream: <signature> FOUND` or `... ERROR`.
+    """
+    with _clamd_connect(address, timeout) as connection:
+        connection.sendall(b"zINSTREAM\0")
+        for start in range(0, len(data), CLAMD_CHUNK):
+            chunk = data[start : start + CLAMD_CHUNK]
+            connection.sendall(struct.pack("!L", len(chunk)) + chunk)
+        connection.sendall(struct.pack("!L", 0))
+        reply = b""
+        while not reply.endswith(b"\0"):
+            received = connection.recv(4096)
+            if not received:
+                break
+            reply += received
+    return reply.rstrip(b"\0").decode("utf-8", "replace").strip().removeprefix("stream:").strip()
+
+
+def scan_for_viruses(data: bytes) -> None:
+    """Refuse a file clamd flags, or any file while the scan is on and clamd cannot answer."""
+    address = str(settings.GUICHET.get("CLAMD_ADDRESS") or "")
+    if not address:
+        return
+    try:
+        reply = clamd_instream(
+            data, address=address, timeout=float(settings.GUICHET.get("CLAMD_TIMEOUT_SECONDS", 30))
+        )
+    except (OSError, ValueError):
+        reply = ""
+    if reply == "OK":
+        return
+    if reply.endswith(" FOUND"):
+        raise InvalidInput(
+            _(
+                "This file carries a virus (%(name)s), so it was not kept. Check your computer or phone "
+                "with an antivirus, then send a clean copy of the document."
+            )
+            % {"name": reply.removesuffix(" FOUND")}
+        )
+    # Unreachable, timed out, or an error such as a size limit: never store a file unscanned.
+    raise ScanUnavailable(
+        _(
+            "We could not check this file for viruses just now, so it was not kept. Your answers are saved: "
+            "send the file again in a few minutes."
+        )
+    )
