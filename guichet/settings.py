@@ -267,8 +267,10 @@ GUICHET: dict[str, Any] = {
     "DOSSIER_ACCESS_HOURS": env_int("GUICHET_DOSSIER_ACCESS_HOURS", 2),
     "TOTP_ISSUER": os.environ.get("GUICHET_TOTP_ISSUER", "Guichet MSPC"),
     "CATALOG_DIR": Path(os.environ.get("GUICHET_CATALOG_DIR", BASE_DIR / "guichet" / "catalog" / "services")),
-    # Public holidays (YYYY-MM-DD, comma separated) skipped by SLA clocks.
+    # Togo's public holidays come from the `holidays` package (guichet/core/workdays.py); these
+    # add days (YYYY-MM-DD, comma separated) and remove days (a holiday moved by decree).
     "PUBLIC_HOLIDAYS": env_list("GUICHET_PUBLIC_HOLIDAYS", ""),
+    "PUBLIC_HOLIDAYS_REMOVED": env_list("GUICHET_PUBLIC_HOLIDAYS_REMOVED", ""),
     # The authorization procedures (numbers the ministry has not published; see the operator guide).
     "CRIMINAL_RECORD_MAX_AGE_MONTHS": env_int("GUICHET_CRIMINAL_RECORD_MAX_AGE_MONTHS", 3),
     "EVENT_LEAD_DAYS": env_int("GUICHET_EVENT_LEAD_DAYS", 7),
