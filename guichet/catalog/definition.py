@@ -7,6 +7,7 @@ of the faulty key, so an administrator knows what to fix.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import secrets
 from collections.abc import Mapping
@@ -274,6 +275,18 @@ class ServiceDefinition:
                 if inner.name == name:
                     return inner
         raise KeyError(name)
+
+    def document_field(self, slot: str) -> FieldDef:
+        """The file field a document slot names, its `name` set to the slot (KeyError if none).
+
+        A step's document field takes a plain name; a group's takes "name@<item key>".
+        """
+        name, item = split_slot(slot)
+        field = self.field(name)
+        in_group = self.group_of(name) is not None
+        if field.type != "file" or in_group != bool(item) or (item and not ITEM_KEY_PATTERN.fullmatch(item)):
+            raise KeyError(slot)
+        return dataclasses.replace(field, name=slot)
 
     def group_of(self, name: str) -> FieldDef | None:
         """The repeating group holding inner field `name`, or None for a step's own field."""

@@ -20,7 +20,7 @@ from guichet.accounts.contacts import Contact
 from guichet.accounts.models import User
 from guichet.accounts.roles import Permission
 from guichet.audit import services as audit
-from guichet.catalog.definition import Confidentiality, FieldDef
+from guichet.catalog.definition import ITEM_KEY, Confidentiality, FieldDef, document_slot, group_items
 from guichet.catalog.models import Service
 from guichet.catalog.services import compute_fee
 from guichet.catalog.validation import validate_answers, validate_filing
@@ -315,7 +315,8 @@ def save_answers(dossier: Dossier, *, actor: Actor, answers: dict[str, Any]) -> 
 
 def _document_field(dossier: Dossier, field_name: str) -> FieldDef:
     try:
-        field = dossier.definition.field(field_name)
+        # A repeating group's item names its document "field@item" (catalog decision 0018).
+        field = dossier.definition.document_field(field_name)
     except KeyError:
         raise InvalidInput(_("This document is not part of this request.")) from None
     if field.type != "file":
@@ -408,6 +409,40 @@ def remove_document(dossier: Dossier, *, actor: Actor, document_id: int) -> None
     # The stored file goes only once its row is gone for good (a rollback keeps both).
     if name:
         transaction.on_commit(partial(storage.delete, name))
+
+
+@transaction.atomic(durable=True)
+def remove_group_item(dossier: Dossier, *, actor: Actor, group: str, item: str) -> Dossier:
+    """Take one item (a traveller) off a draft's repeating group, with the documents attached to it."""
+    locked = _lock(dossier)
+    require_action(locked, actor, A.EDIT_DRAFT)
+    try:
+        group_def = locked.definition.field(group)
+    except KeyError:
+        group_def = None
+    if group_def is None or not group_def.is_group:
+        raise InvalidInput(_("This part is not in this request. Reload the page and try again."))
+    slots = [document_slot(f.name, item) for f in group_def.fields if f.type == "file"]
+    documents = list(locked.documents.filter(field_name__in=slots)) if item else []
+    items = group_items(locked.answers, group)
+    kept = [entry for entry in items if entry.get(ITEM_KEY) != item]
+    if len(kept) != len(items):
+        locked.answers = {**locked.answers, group: kept}
+        locked.save(update_fields=["answers", "updated_at"])
+    for document in documents:
+        storage, name = document.file.storage, document.file.name
+        document.delete()
+        # The stored file goes only once its row is gone for good (a rollback keeps both).
+        if name:
+            transaction.on_commit(partial(storage.delete, name))
+    audit.record(
+        actor,
+        "dossier.group_item_removed",
+        locked,
+        {"reference": locked.reference, "group": group, "documents": len(documents)},
+    )
+    dossier.answers = locked.answers
+    return locked
 
 
 def missing_answers(dossier: Dossier) -> list[FieldDef]:
