@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "guichet.catalog",
     "guichet.dossiers",
     "guichet.notifications",
+    "guichet.payments",
     "guichet.portal",
     "guichet.backoffice",
     "guichet.demo",  # demo accounts and pages: inert unless GUICHET_DEMO (below)
@@ -282,6 +283,21 @@ GUICHET: dict[str, Any] = {
     "UPLOAD_MAX_TOTAL_MB": env_int("GUICHET_UPLOAD_MAX_TOTAL_MB", 40),
     "CLAMD_ADDRESS": os.environ.get("GUICHET_CLAMD_ADDRESS", ""),
     "CLAMD_TIMEOUT_SECONDS": env_int("GUICHET_CLAMD_TIMEOUT_SECONDS", 30),
+}
+
+# Online payment (guichet.payments; docs/operator-guide.md "Payments"). Embedded: the local
+# sandbox gateway started by `make run` and its test token; production: nothing by default
+# (a system check refuses to start without the real address and token).
+GUICHET_PAYMENTS: dict[str, Any] = {
+    "PAYGATE_URL": os.environ.get("PAYGATE_URL", "" if PRODUCTION else "http://127.0.0.1:8010").rstrip("/"),
+    "PAYGATE_AUTH_TOKEN": os.environ.get("PAYGATE_AUTH_TOKEN", "" if PRODUCTION else "sandbox-paygate-token"),
+    "HTTP_TIMEOUT_SECONDS": env_int("GUICHET_PAYMENT_HTTP_TIMEOUT_SECONDS", 10),
+    "PENDING_TIMEOUT_MINUTES": env_int("GUICHET_PAYMENT_PENDING_TIMEOUT_MINUTES", 10),
+    "POLL_FIRST_SECONDS": env_int("GUICHET_PAYMENT_POLL_FIRST_SECONDS", 20),
+    "POLL_MAX_SECONDS": env_int("GUICHET_PAYMENT_POLL_MAX_SECONDS", 3600),
+    "POLL_GIVE_UP_HOURS": env_int("GUICHET_PAYMENT_POLL_GIVE_UP_HOURS", 72),
+    "BREAKER_FAILURES": env_int("GUICHET_PAYMENT_BREAKER_FAILURES", 5),
+    "BREAKER_OPEN_SECONDS": env_int("GUICHET_PAYMENT_BREAKER_OPEN_SECONDS", 300),
 }
 
 # The embedded demo (guichet.demo): seed_demo, totp_code and the page of demo sign-in codes.

@@ -9,6 +9,7 @@ urlpatterns = [
     path("compte/", include("guichet.portal.account_urls")),
     path("agents/", include("guichet.backoffice.urls")),
     path("admin/", admin.site.urls),
+    path("paiements/", include("guichet.payments.urls")),
     path("demo/", include("guichet.demo.urls")),  # empty unless GUICHET_DEMO
     path("", include("guichet.portal.urls")),
 ]

@@ -617,3 +617,24 @@ def record_staff_read(dossier: Dossier, *, actor: Actor, what: str = "dossier") 
     """Sensitive reads leave a trace: confidential files and every document download."""
     if what != "dossier" or dossier.definition.confidentiality == Confidentiality.RESTRICTED:
         audit.record(actor, f"{what}.viewed", dossier, {"reference": dossier.reference})
+
+
+# --- payment (asked for by guichet.payments) -----------------------------------------------
+
+
+@transaction.atomic
+def record_payment(dossier: Dossier, *, payment_reference: str, amount: int, actor: Actor) -> Dossier:
+    """A payment the gateway confirmed: awaiting payment → paid → in review (a quote too).
+
+    Called by `guichet.payments.services`, inside its transaction, once the payment row is
+    locked and its success verified; the dossier is locked here and moved through the gate.
+    """
+    locked = _lock(dossier)
+    if locked.state != S.AWAITING_PAYMENT:
+        raise TransitionNotAllowed(DossierState(locked.state).label, S.PAID.label)
+    note = _("Payment %(reference)s received: %(amount)s FCFA.") % {
+        "reference": payment_reference,
+        "amount": f"{amount:,}".replace(",", "\u202f"),
+    }
+    transition_dossier(locked, to=S.PAID, actor=actor, note=note)
+    return transition_dossier(locked, to=S.IN_REVIEW, actor=actor)

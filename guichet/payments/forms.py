@@ -1,0 +1,25 @@
+"""The citizen's payment form: a wallet and a phone number."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from guichet.payments.models import Network
+
+
+class PayForm(forms.Form):
+    network = forms.ChoiceField(
+        label=_("Your mobile money wallet"),
+        choices=Network.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose your mobile money wallet.")},
+        help_text=_("We chose it from your number; change it if your number moved to the other network."),
+    )
+    phone = forms.CharField(
+        label=_("The phone number of the wallet"),
+        max_length=20,
+        help_text=_("8 digits, for example 90 12 34 56. The payment request is sent to this phone."),
+        error_messages={"required": _("Enter the phone number of the wallet that pays.")},
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )

@@ -1,0 +1,476 @@
+"""Payment use cases: the only code that changes a payment (and, through the dossier gate, the dossier).
+
+Gateways are called outside any transaction (a slow network must not hold row locks); what
+they answer is applied in a short transaction on the locked payment row, once, whatever the
+number or order of the callbacks, polls and returns that bring the same news.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import phonenumbers
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from guichet.audit import services as audit
+from guichet.catalog.definition import Confidentiality
+from guichet.core.actors import SYSTEM, Actor
+from guichet.core.errors import DomainError, InvalidInput, NotFound, PermissionRefused
+from guichet.core.text import bilingual
+from guichet.dossiers.actions import is_applicant
+from guichet.dossiers.models import Dossier, DossierEvent, EventKind
+from guichet.dossiers.services import record_payment
+from guichet.dossiers.states import DossierState
+from guichet.notifications.services import notify_contact
+from guichet.payments import breaker
+from guichet.payments.conf import payments_setting
+from guichet.payments.models import (
+    Flag,
+    Network,
+    Payment,
+    PaymentEvent,
+    Receipt,
+    ReceiptCounter,
+    Source,
+)
+from guichet.payments.providers.base import (
+    GatewayStatus,
+    MalformedCallback,
+    StartOutcome,
+    StartResult,
+    StatusResult,
+    providers,
+)
+from guichet.payments.states import IN_FLIGHT, PAID, TO_CHECK, TRANSITIONS, PaymentState
+
+logger = logging.getLogger(__name__)
+P = PaymentState
+
+# A gateway that says it does not know our identifier this soon may simply not have written it yet.
+NOT_FOUND_GRACE = dt.timedelta(minutes=2)
+
+
+class NetworkUnavailable(DomainError):
+    code = "network_unavailable"
+    default_message = gettext_lazy(
+        "This mobile money network is not answering at the moment. Choose the other network, or try again later."
+    )
+
+
+class NothingToPay(DomainError):
+    code = "nothing_to_pay"
+    default_message = gettext_lazy(
+        "This file is not waiting for a payment. Reload the page to see where it stands."
+    )
+
+
+# --- reading a phone number --------------------------------------------------------------
+
+
+def normalise_phone(raw: str) -> str:
+    """A Togolese mobile number as typed (90 12 34 56, 228…, +228…) in E.164; InvalidInput otherwise."""
+    message = _("Enter a Togolese mobile number of 8 digits, for example 90 12 34 56.")
+    try:
+        number = phonenumbers.parse(raw.strip(), settings.GUICHET["DEFAULT_PHONE_REGION"])
+    except phonenumbers.NumberParseException:
+        raise InvalidInput(message, errors={"phone": [message]}) from None
+    national = str(number.national_number)
+    if number.country_code != 228 or len(national) != 8 or national[0] not in "79":
+        raise InvalidInput(message, errors={"phone": [message]})
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def suggested_network(phone: str) -> str:
+    """The network a number's prefix was first given to: a suggestion only (numbers are portable)."""
+    national = phone.removeprefix("+228")
+    if national[:2] in {"70", "71", "72", "73", "90", "91", "92", "93"}:
+        return Network.TMONEY
+    if national[:2] in {"78", "79", "96", "97", "98", "99"}:
+        return Network.FLOOZ
+    return ""
+
+
+def available_networks() -> list[tuple[str, bool]]:
+    """Each network and whether it may be offered now (its circuit breaker is closed)."""
+    return [(network, not breaker.is_open("paygate", network)) for network in Network.values]
+
+
+# --- the ledger ---------------------------------------------------------------------------
+
+
+def _move(
+    payment: Payment, to: PaymentState, *, source: Source, note: str = "", data: dict[str, Any] | None = None
+) -> None:
+    """Change the state of a locked payment and write the ledger row; refuse a move the table forbids."""
+    previous = PaymentState(payment.state)
+    if to != previous and to not in TRANSITIONS[previous]:
+        raise DomainError(f"payment {payment.public_id}: {previous} cannot become {to}")
+    payment.state = to
+    payment.save()
+    PaymentEvent.objects.create(
+        payment=payment, source=source, from_state=previous, to_state=to, note=note[:200], data=data or {}
+    )
+
+
+def _note(payment: Payment, *, source: Source, note: str, data: dict[str, Any] | None = None) -> None:
+    """A ledger row that records news without a change of state (a flag, a mismatch)."""
+    PaymentEvent.objects.create(
+        payment=payment,
+        source=source,
+        from_state=payment.state,
+        to_state=payment.state,
+        note=note[:200],
+        data=data or {},
+    )
+
+
+# --- starting a payment -------------------------------------------------------------------
+
+
+def _due_key(dossier: Dossier) -> str:
+    """Which request to pay this is: the dossier's latest arrival in awaiting payment (a quote comes after the fee)."""
+    event = (
+        DossierEvent.objects.filter(
+            dossier=dossier, kind=EventKind.STATE_CHANGED, to_state=DossierState.AWAITING_PAYMENT
+        )
+        .order_by("-created_at", "-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return f"due-{event}" if event else "fee"
+
+
+@dataclass(frozen=True)
+class Started:
+    payment: Payment
+    new: bool  # False: a payment was already waiting (double click, another tab)
+
+
+@transaction.atomic(durable=True)
+def _create_payment(dossier: Dossier, *, actor: Actor, provider_id: str, network: str, phone: str) -> Started:
+    locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    if not is_applicant(locked, actor):
+        raise PermissionRefused()
+    waiting = Payment.objects.in_flight().filter(dossier=locked).first()
+    if waiting is not None:
+        return Started(waiting, new=False)
+    if locked.state != DossierState.AWAITING_PAYMENT or locked.fee_total <= 0:
+        raise NothingToPay()
+    try:
+        with transaction.atomic():
+            payment = Payment.objects.create(
+                dossier=locked,
+                provider=provider_id,
+                network=network,
+                phone=phone,
+                fee_lines=locked.fee_lines,
+                amount=locked.fee_total,
+                due_key=_due_key(locked),
+                next_check_at=timezone.now()
+                + dt.timedelta(seconds=int(payments_setting("POLL_FIRST_SECONDS"))),
+            )
+    except IntegrityError:
+        # Another request won the race to the one-in-flight rule: that payment is the one.
+        return Started(Payment.objects.in_flight().get(dossier=locked), new=False)
+    PaymentEvent.objects.create(payment=payment, source=Source.START, from_state="", to_state=P.CREATED)
+    audit.record(
+        actor,
+        "payment.created",
+        payment,
+        {
+            "reference": locked.reference,
+            "payment": payment.public_id,
+            "amount": payment.amount,
+            "provider": provider_id,
+        },
+    )
+    return Started(payment, new=True)
+
+
+def start_payment(
+    dossier: Dossier, *, actor: Actor, network: str, phone: str, provider_id: str = "paygate"
+) -> Started:
+    """Register a payment of the dossier's fee and have the gateway prompt the payer's phone.
+
+    Our identifier is stored before the gateway is called; the same click twice (or a second
+    tab) gets the payment already waiting, never a second one.
+    """
+    if provider_id not in providers:
+        raise NotFound()
+    if network not in Network.values:
+        message = _("Choose your mobile money network.")
+        raise InvalidInput(message, errors={"network": [message]})
+    e164 = normalise_phone(phone)
+    if breaker.is_open(provider_id, network):
+        raise NetworkUnavailable()
+    started = _create_payment(dossier, actor=actor, provider_id=provider_id, network=network, phone=e164)
+    if not started.new:
+        return started
+    payment = started.payment
+    provider = providers[provider_id]
+    result = provider.start(payment, description=payment_description(payment), return_url="")
+    breaker.record(provider_id, network, ok=result.outcome in {StartOutcome.REGISTERED, StartOutcome.REFUSED})
+    return Started(apply_start(payment.pk, result), new=True)
+
+
+def payment_description(payment: Payment) -> str:
+    dossier = payment.dossier
+    return f"{dossier.reference} {bilingual(dossier.definition.title, 'fr')}"[:100]
+
+
+@transaction.atomic(durable=True)
+def apply_start(payment_id: int, result: StartResult) -> Payment:
+    """What the gateway said to the start: pending (the prompt is on the phone) or failed."""
+    payment = Payment.objects.select_for_update().get(pk=payment_id)
+    if result.gateway_reference and not payment.gateway_reference:
+        payment.gateway_reference = result.gateway_reference
+        payment.save(update_fields=["gateway_reference", "updated_at"])
+    if payment.state != P.CREATED:
+        return payment  # a callback or a poll already brought later news
+    data = {"outcome": result.outcome.value}
+    if result.outcome in {StartOutcome.REGISTERED, StartOutcome.UNCERTAIN}:
+        _move(payment, P.PENDING, source=Source.START, note=result.detail, data=data)
+    else:
+        _move(payment, P.FAILED, source=Source.START, note=result.detail, data=data)
+    logger.info("payment %s started: %s", payment.public_id, result.outcome.value)
+    return payment
+
+
+@transaction.atomic(durable=True)
+def abandon_payment(payment: Payment, *, actor: Actor) -> Payment:
+    """The person gives up waiting for the prompt: the attempt stops holding the dossier.
+
+    It is not cancelled at the gateway (PayGate cannot): it is still checked, and a late
+    success still counts (or, if another attempt paid first, is refunded).
+    """
+    locked = Payment.objects.select_for_update().select_related("dossier").get(pk=payment.pk)
+    if not is_applicant(locked.dossier, actor):
+        raise PermissionRefused()
+    if locked.state in IN_FLIGHT:
+        _move(locked, P.UNKNOWN, source=Source.START, note="abandoned by the payer")
+        audit.record(actor, "payment.abandoned", locked, {"payment": locked.public_id})
+    return locked
+
+
+# --- applying what the gateway says -----------------------------------------------------------
+
+
+def _schedule_next_check(payment: Payment, now: dt.datetime) -> None:
+    if payment.state not in TO_CHECK:
+        payment.next_check_at = None
+    elif now - payment.created_at > dt.timedelta(hours=int(payments_setting("POLL_GIVE_UP_HOURS"))):
+        payment.next_check_at = None  # left to the daily reconciliation list and to staff
+    else:
+        wait = min(
+            int(payments_setting("POLL_FIRST_SECONDS")) * 2 ** min(payment.checks, 16),
+            int(payments_setting("POLL_MAX_SECONDS")),
+        )
+        payment.next_check_at = now + dt.timedelta(seconds=wait)
+
+
+@transaction.atomic(durable=True)
+def apply_status(payment_id: int, result: StatusResult, *, source: Source, counted: bool = False) -> Payment:
+    """Apply a verified status answer to the locked payment, once: a repeat changes nothing."""
+    now = timezone.now()
+    payment = Payment.objects.select_for_update().get(pk=payment_id)
+    if counted:
+        payment.checks += 1
+    state = PaymentState(payment.state)
+    status = result.status
+    if status == GatewayStatus.PAID and state not in PAID:
+        _apply_paid(payment, result, source=source)
+    elif status == GatewayStatus.PENDING and state == P.CREATED:
+        _move(payment, P.PENDING, source=source, data=dict(result.data))
+    elif (
+        status == GatewayStatus.PENDING
+        and state == P.PENDING
+        and source in {Source.POLL, Source.RECONCILIATION}
+    ):
+        timeout = dt.timedelta(minutes=int(payments_setting("PENDING_TIMEOUT_MINUTES")))
+        if now - payment.created_at > timeout:
+            _move(payment, P.UNKNOWN, source=source, note="no confirmation within the timeout")
+    elif (
+        status in {GatewayStatus.EXPIRED, GatewayStatus.CANCELLED, GatewayStatus.FAILED} and state in TO_CHECK
+    ):
+        target = {GatewayStatus.EXPIRED: P.EXPIRED, GatewayStatus.CANCELLED: P.CANCELLED}.get(
+            status, P.FAILED
+        )
+        _move(payment, target, source=source, data=dict(result.data))
+    elif (
+        status == GatewayStatus.NOT_FOUND and state in TO_CHECK and now - payment.created_at > NOT_FOUND_GRACE
+    ):
+        _move(payment, P.EXPIRED, source=source, note="the gateway does not know this payment")
+    _schedule_next_check(payment, now)
+    payment.save()
+    return payment
+
+
+def _apply_paid(payment: Payment, result: StatusResult, *, source: Source) -> None:
+    """A verified success: check the amount, then pay the dossier (or flag a payment it no longer owed)."""
+    if result.amount != payment.amount or result.currency != payment.currency:
+        if payment.flag != Flag.AMOUNT_MISMATCH:
+            payment.flag = Flag.AMOUNT_MISMATCH
+            if payment.state in IN_FLIGHT:
+                _move(
+                    payment,
+                    P.UNKNOWN,
+                    source=source,
+                    note="amount or currency differs",
+                    data=dict(result.data),
+                )
+            else:
+                payment.save()
+                _note(payment, source=source, note="amount or currency differs", data=dict(result.data))
+            logger.warning(
+                "payment %s: gateway says paid %s %s, expected %s %s: not applied",
+                payment.public_id,
+                result.amount,
+                result.currency,
+                payment.amount,
+                payment.currency,
+            )
+        return
+    late = payment.state not in IN_FLIGHT
+    dossier = Dossier.objects.select_for_update().get(pk=payment.dossier_id)
+    already = (
+        dossier.state != DossierState.AWAITING_PAYMENT
+        or Payment.objects.paid().filter(dossier=dossier, surplus=False, due_key=payment.due_key).exists()
+    )
+    payment.gateway_reference = payment.gateway_reference or result.gateway_reference
+    payment.operator_reference = result.operator_reference
+    payment.paid_at = _parse_datetime(result.paid_at) or timezone.now()
+    payment.refundable = payment.amount
+    payment.surplus = already
+    payment.flag = Flag.REFUND_DUE if already else Flag.LATE_SUCCESS if late else Flag.NONE
+    note = "the file no longer owed it: refund due" if already else "late success" if late else ""
+    _move(payment, P.SUCCEEDED, source=source, note=note, data=dict(result.data))
+    receipt = _issue_receipt(payment)
+    audit.record(
+        SYSTEM,
+        "payment.succeeded",
+        payment,
+        {
+            "payment": payment.public_id,
+            "reference": dossier.reference,
+            "amount": payment.amount,
+            "receipt": receipt.number,
+            "flag": payment.flag,
+        },
+    )
+    if not already:
+        record_payment(dossier, payment_reference=receipt.number, amount=payment.amount, actor=SYSTEM)
+    else:
+        logger.warning(
+            "payment %s succeeded on %s which no longer owed it: refund due",
+            payment.public_id,
+            dossier.reference,
+        )
+    _notify_paid(dossier, payment, receipt)
+
+
+def _parse_datetime(value: str) -> dt.datetime | None:
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def _issue_receipt(payment: Payment) -> Receipt:
+    """The next number of the year, taken under the counter's row lock: no gap, no double."""
+    year = timezone.localdate().year
+    ReceiptCounter.objects.get_or_create(year=year)
+    counter = ReceiptCounter.objects.select_for_update().get(year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return Receipt.objects.create(payment=payment, year=year, sequence=counter.last)
+
+
+def receipt_url(receipt: Receipt) -> str:
+    return settings.GUICHET["BASE_URL"] + reverse(
+        "payments:receipt_pdf", kwargs={"public_id": receipt.payment.public_id}
+    )
+
+
+def _notify_paid(dossier: Dossier, payment: Payment, receipt: Receipt) -> None:
+    contact = dossier.contact
+    if contact is None:
+        return
+    notify_contact(
+        contact,
+        "payment_received",
+        language=dossier.language,
+        context={
+            "reference": dossier.reference,
+            "amount": f"{payment.amount:,}".replace(",", " "),
+            "receipt": receipt.number,
+            "url": settings.GUICHET["BASE_URL"]
+            + reverse("portal:dossier", kwargs={"reference": dossier.reference}),
+        },
+        dossier_reference=dossier.reference,
+        unit_id=dossier.unit_id,
+        restricted=dossier.definition.confidentiality == Confidentiality.RESTRICTED,
+    )
+
+
+# --- news from the gateway ----------------------------------------------------------------------
+
+
+def check_payment(payment: Payment, *, source: Source = Source.POLL) -> Payment:
+    """Ask the gateway where the payment stands and apply the answer."""
+    result = providers[payment.provider].status(payment)
+    breaker.record(payment.provider, payment.network, ok=result.status != GatewayStatus.UNAVAILABLE)
+    return apply_status(payment.pk, result, source=source, counted=source != Source.CALLBACK)
+
+
+def handle_callback(provider_id: str, body: bytes, headers: dict[str, str]) -> str:
+    """A gateway's callback: a hint of which payment to ask about, never applied as it is.
+
+    Returns what happened, in a word (for the HTTP answer and the logs). Raises
+    MalformedCallback for a body that cannot be read, NotFound for an unknown provider.
+    """
+    if provider_id not in providers:
+        raise NotFound()
+    hint = providers[provider_id].parse_callback(body, headers)
+    payment = Payment.objects.filter(provider=provider_id, public_id=hint.identifier).first()
+    if payment is None:
+        logger.warning("%s callback for an unknown identifier: ignored", provider_id)
+        return "unknown"
+    if payment.state in PAID:
+        return "already"  # a repeat: nothing to ask
+    payment = check_payment(payment, source=Source.CALLBACK)
+    return payment.state
+
+
+def handle_return(payment: Payment) -> Payment:
+    """The person comes back from a payment page: whatever the address says, ask the gateway."""
+    if payment.state in TO_CHECK:
+        return check_payment(payment, source=Source.RETURN)
+    return payment
+
+
+def check_due_payments(now: dt.datetime | None = None, *, limit: int = 200) -> int:
+    """Ask about every payment in created, pending or unknown whose next check is due; return how many."""
+    now = now or timezone.now()
+    due = list(
+        Payment.objects.filter(state__in=sorted(TO_CHECK), next_check_at__lte=now).order_by("next_check_at")[
+            :limit
+        ]
+    )
+    for payment in due:
+        try:
+            check_payment(payment, source=Source.POLL)
+        except Exception:  # one bad payment must not stop the others
+            logger.exception("payment %s: check failed", payment.public_id)
+    return len(due)
+
+
+__all__ = ["MalformedCallback"]

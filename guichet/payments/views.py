@@ -1,0 +1,204 @@
+"""Payment pages: the citizen pays a dossier; gateways call back; anyone checks a receipt.
+
+Views parse, call `services`, render. Nothing a browser sends about a payment's outcome
+(a return address saying `?status=success`) is believed: only the gateway's status answer is.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from guichet.core.actors import Actor
+from guichet.core.errors import DomainError, InvalidInput, NotFound
+from guichet.dossiers.models import Dossier
+from guichet.dossiers.states import DossierState
+from guichet.payments import services
+from guichet.payments.forms import PayForm
+from guichet.payments.models import Payment, Receipt
+from guichet.payments.providers.base import MalformedCallback
+from guichet.payments.receipts import receipt_pdf as render_receipt_pdf
+from guichet.payments.receipts import token_matches
+from guichet.payments.states import IN_FLIGHT, PAID, PaymentState
+from guichet.portal import session
+from guichet.portal.display import fee_lines_display
+
+logger = logging.getLogger(__name__)
+# The page's script asks at most this often whether the gateway has news (besides callbacks).
+LIVE_CHECK_SECONDS = 5
+
+
+def _latest(dossier: Dossier) -> Payment | None:
+    return dossier.payments.order_by("-created_at", "-pk").first()
+
+
+def _page(
+    request: HttpRequest, dossier: Dossier, form: PayForm | None = None, status: int = 200
+) -> HttpResponse:
+    latest = _latest(dossier)
+    paid = (
+        dossier.payments.filter(state__in=sorted(PAID), surplus=False)
+        .select_related("receipt")
+        .order_by("-pk")
+        .first()
+    )
+    if form is None:
+        phone = (latest.phone if latest else "") or (
+            dossier.contact_value if dossier.contact_kind == "phone" else ""
+        )
+        initial = {
+            "phone": phone.removeprefix("+228"),
+            "network": services.suggested_network(phone) if phone else "",
+        }
+        if latest is not None and latest.network:
+            initial["network"] = latest.network
+        form = PayForm(initial=initial)
+    networks = dict(services.available_networks())
+    return render(
+        request,
+        "payments/pay.html",
+        {
+            "dossier": dossier,
+            "definition": dossier.definition,
+            "fee_lines": fee_lines_display(dossier.fee_lines),
+            "form": form,
+            "payment": latest,
+            "waiting": latest is not None and latest.state in IN_FLIGHT,
+            "paid": paid,
+            "owes": dossier.state == DossierState.AWAITING_PAYMENT,
+            "unavailable": [name for name, open_ in networks.items() if not open_],
+            "status_url": reverse("payments:status", kwargs={"reference": dossier.reference}),
+        },
+        status=status,
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def pay(request: HttpRequest, reference: str) -> HttpResponse:
+    """Choose the wallet and the number, start; then follow the payment until it is confirmed."""
+    found = session.dossier_for_request(request, reference)
+    dossier, actor = found.dossier, found.actor
+    if request.method == "GET":
+        return _page(request, dossier)  # whatever the address carries (?status=success) changes nothing
+    action = request.POST.get("action", "start")
+    latest = _latest(dossier)
+    if action == "refresh" and latest is not None:
+        services.handle_return(latest)  # asks the gateway; the browser's word is never taken
+    elif action == "abandon" and latest is not None and latest.state in IN_FLIGHT:
+        services.abandon_payment(latest, actor=actor)
+        messages.info(
+            request, _("This attempt is stopped. You can pay again, with the same or another number.")
+        )
+    elif action == "start":
+        return _start(request, dossier, actor)
+    return redirect("payments:pay", reference=dossier.reference)
+
+
+def _start(request: HttpRequest, dossier: Dossier, actor: Actor) -> HttpResponse:
+    form = PayForm(request.POST)
+    if not form.is_valid():
+        return _page(request, dossier, form=form, status=400)
+    try:
+        started = services.start_payment(
+            dossier, actor=actor, network=form.cleaned_data["network"], phone=form.cleaned_data["phone"]
+        )
+    except InvalidInput as exc:
+        for name, errors in exc.errors.items():
+            for error in errors:
+                form.add_error(name if name in form.fields else None, error)
+        if not exc.errors:
+            form.add_error(None, str(exc))
+        return _page(request, dossier, form=form, status=400)
+    except DomainError as exc:
+        form.add_error(None, str(exc))
+        return _page(request, dossier, form=form, status=400)
+    if not started.new:
+        messages.info(request, _("A payment for this file is already waiting for confirmation: here it is."))
+    elif started.payment.state == PaymentState.FAILED:
+        messages.error(
+            request,
+            _(
+                "The payment could not be started. Check the number and the network, then try again, or choose the other network."
+            ),
+        )
+    return redirect("payments:pay", reference=dossier.reference)
+
+
+@never_cache
+@require_GET
+def status(request: HttpRequest, reference: str) -> JsonResponse:
+    """Where the latest payment stands, for the page's script; asks the gateway now and then."""
+    found = session.dossier_for_request(request, reference)
+    latest = _latest(found.dossier)
+    if latest is None:
+        return JsonResponse({"state": "", "done": True})
+    if latest.state in IN_FLIGHT and cache.add(f"payments:live-check:{latest.pk}", 1, LIVE_CHECK_SECONDS):
+        latest = services.handle_return(latest)
+    return JsonResponse(
+        {
+            "state": latest.state,
+            "label": str(PaymentState(latest.state).label),
+            "done": latest.state not in IN_FLIGHT,
+            "url": reverse("payments:pay", kwargs={"reference": found.dossier.reference}),
+        }
+    )
+
+
+@csrf_exempt  # a gateway calls it; nothing it says is believed without a status call
+@require_POST
+def callback(request: HttpRequest, provider_id: str) -> JsonResponse:
+    """One address per provider; the registry's provider reads the body, the service checks and applies."""
+    headers = {key.lower(): value for key, value in request.headers.items()}
+    try:
+        outcome = services.handle_callback(provider_id, request.body, headers)
+    except MalformedCallback as exc:
+        logger.warning("%s callback refused: %s", provider_id, exc)
+        return JsonResponse({"error": "malformed"}, status=400)
+    except NotFound:
+        raise Http404 from None
+    return JsonResponse({"result": outcome})
+
+
+@never_cache
+@require_GET
+def receipt_pdf(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The receipt again, as first issued (number and all); only for the dossier's applicant."""
+    receipt = Receipt.objects.select_related("payment__dossier").filter(payment__public_id=public_id).first()
+    if receipt is None:
+        raise Http404
+    session.dossier_for_request(request, receipt.payment.dossier.reference)  # 404 unless theirs
+    response = HttpResponse(render_receipt_pdf(receipt), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="recu-{receipt.number}.pdf"'
+    return response
+
+
+@never_cache
+@require_GET
+def receipt_check(request: HttpRequest, number: str) -> HttpResponse:
+    """The public check of a receipt (from its QR code): only what a third party needs."""
+    token = request.GET.get("c", "")
+    receipt = None
+    if token and token_matches(number, token):
+        year, _sep, sequence = number.partition("-")
+        if year.isdigit() and sequence.isdigit():
+            receipt = (
+                Receipt.objects.select_related("payment__dossier__service_version")
+                .filter(year=int(year), sequence=int(sequence))
+                .first()
+            )
+    return render(
+        request,
+        "payments/receipt_check.html",
+        {"receipt": receipt, "number": number},
+        status=200 if receipt else 404,
+    )
