@@ -70,10 +70,13 @@ INSTALLED_APPS = [
     "guichet.payments",
     "guichet.portal",
     "guichet.backoffice",
+    "guichet.denunciations",
     "guichet.demo",  # demo accounts and pages: inert unless GUICHET_DEMO (below)
 ]
 
 MIDDLEWARE = [
+    # First: denunciation pages lose the address and browser string before anything reads them.
+    "guichet.denunciations.privacy.DenunciationPrivacyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "guichet.core.middleware.StaticFilesMiddleware",  # WhiteNoise, collected files first
     "guichet.core.middleware.DatabaseUnavailableMiddleware",
@@ -303,6 +306,20 @@ GUICHET_PAYMENTS: dict[str, Any] = {
 # The embedded demo (guichet.demo): seed_demo, totp_code and the page of demo sign-in codes.
 # Never in production, whatever the environment says.
 GUICHET_DEMO = not PRODUCTION and env_bool("GUICHET_DEMO", default=True)
+# Denunciations (guichet/denunciations, decisions 0023-0024). Argon2id costs: memory in KiB.
+GUICHET_DENUNCIATIONS: dict[str, Any] = {
+    "KDF_OPSLIMIT": env_int("GUICHET_DENUNCIATION_KDF_OPSLIMIT", 3),
+    "KDF_MEMLIMIT_KIB": env_int("GUICHET_DENUNCIATION_KDF_MEMLIMIT_KIB", 64 * 1024),
+    "RETENTION_DAYS": env_int("GUICHET_DENUNCIATION_RETENTION_DAYS", 3 * 365),
+    "ACCESS_MINUTES": env_int("GUICHET_DENUNCIATION_ACCESS_MINUTES", 30),
+    "RECEIPT_FREE_ATTEMPTS": env_int("GUICHET_DENUNCIATION_RECEIPT_FREE_ATTEMPTS", 5),
+    "MAX_FILES": env_int("GUICHET_DENUNCIATION_MAX_FILES", 5),
+    "MAX_FILE_MB": env_int("GUICHET_DENUNCIATION_MAX_FILE_MB", 10),
+    "QUICK_EXIT_URL": os.environ.get("GUICHET_QUICK_EXIT_URL", "https://www.google.com/search?q=meteo+lome"),
+    "INSPECTION_UNIT": os.environ.get("GUICHET_INSPECTION_UNIT", "inspection"),
+    # Units whose members are also barred from a report accusing the key unit (chain of command).
+    "CHAIN_OF_COMMAND": {},
+}
 # Files one dossier may hold, all document fields together (each field has its own limit).
 GUICHET_MAX_DOCUMENTS_PER_DOSSIER = env_int("GUICHET_MAX_DOCUMENTS_PER_DOSSIER", 30)
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("paiements/", include("guichet.payments.urls")),
     path("demo/", include("guichet.demo.urls")),  # empty unless GUICHET_DEMO
+    path("", include("guichet.denunciations.urls")),  # /signalement/ and /inspection/
     path("", include("guichet.portal.urls")),
 ]
 

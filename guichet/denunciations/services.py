@@ -1,0 +1,787 @@
+"""Denunciation use cases: the only code that writes reports, keys, messages and files.
+
+Rules held here (issue 10, decisions 0023 and 0024):
+- nothing identifying the reporter is stored: no account, address, browser string or time
+  of day; days only;
+- contents are sealed to the report's key; only inspectors (and the offline recovery key)
+  hold that key, each sealed to their own public key; the reporter holds it through the
+  receipt code;
+- a report is never granted to, nor readable by, an inspector of the unit it accuses;
+- the reporter's own actions are not audited (an audit row carries the exact time);
+  every inspector's read, file, identity and decision is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from pypdf import PdfReader, PdfWriter
+
+from guichet.accounts.models import Membership, Unit, User
+from guichet.accounts.roles import Role
+from guichet.audit.services import record
+from guichet.core import ratelimit
+from guichet.core.actors import SYSTEM, Actor
+from guichet.core.errors import DomainError, InvalidInput, NotFound, PermissionRefused, RateLimited
+from guichet.denunciations import codes, crypto
+from guichet.denunciations.models import (
+    Author,
+    Evidence,
+    IdentityApproval,
+    InspectorKey,
+    KeyGrant,
+    Message,
+    Mode,
+    Outcome,
+    Report,
+    ReportState,
+    SiteKeys,
+)
+from guichet.dossiers.uploads import check_upload
+
+MAX_MESSAGE_LENGTH = 5000
+
+S = ReportState
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.RECEIVED: frozenset({S.UNDER_INVESTIGATION, S.CLOSED}),
+    S.UNDER_INVESTIGATION: frozenset({S.CLOSED}),
+    S.CLOSED: frozenset(),
+}
+
+
+class NoKeyYet(DomainError):
+    code = "no_key_yet"
+    default_message = _(
+        "This report was filed before your key existed. It opens for you as soon as a colleague "
+        "who can read it unlocks their reports, or after a recovery with the offline key."
+    )
+
+
+def conf(name: str) -> Any:
+    return settings.GUICHET_DENUNCIATIONS[name]
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def _b(value: Any) -> bytes:
+    """BinaryField values come back as memoryview on PostgreSQL."""
+    return bytes(value) if value is not None else b""
+
+
+# --- who may see what -----------------------------------------------------------------------
+
+
+def inspection_unit() -> Unit | None:
+    return Unit.objects.filter(code=conf("INSPECTION_UNIT")).first()
+
+
+def is_inspector(user: Any) -> bool:
+    """An active staff member holding the inspector role in the inspection unit."""
+    if not isinstance(user, User) or not user.is_active or not user.is_staff_member:
+        return False
+    return Membership.objects.filter(
+        user=user, role=Role.INSPECTOR, unit__code=conf("INSPECTION_UNIT")
+    ).exists()
+
+
+def conflicted_unit_ids(accused: Unit | None) -> set[int]:
+    """The accused unit and the units in its chain of command (settings CHAIN_OF_COMMAND)."""
+    if accused is None:
+        return set()
+    chain = list(conf("CHAIN_OF_COMMAND").get(accused.code, ()))
+    return {accused.pk} | set(
+        Unit.objects.filter(administration_id=accused.administration_id, code__in=chain).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def _user_unit_ids(user: User) -> set[int]:
+    return set(Membership.objects.filter(user=user).values_list("unit_id", flat=True))
+
+
+def is_conflicted(user: User, report: Report) -> bool:
+    """Whether `user` belongs to the unit the report accuses, or to its chain of command."""
+    return bool(_user_unit_ids(user) & conflicted_unit_ids(report.accused_unit))
+
+
+def reports_for_inspector(user: User) -> QuerySet[Report]:
+    """Every report `user` may see: none unless an inspector; never one accusing their units."""
+    if not is_inspector(user):
+        return Report.objects.none()
+    hidden = [
+        report_id
+        for report_id, unit_id in Report.objects.exclude(accused_unit=None).values_list("pk", "accused_unit")
+        if unit_id in _blocked_units_for(user)
+    ]
+    return Report.objects.exclude(pk__in=hidden).select_related("accused_unit")
+
+
+def _blocked_units_for(user: User) -> set[int]:
+    """Units whose accusations `user` must never see: theirs, and those they command."""
+    mine = _user_unit_ids(user)
+    blocked = set(mine)
+    for unit in Unit.objects.all():
+        if conflicted_unit_ids(unit) & mine:
+            blocked.add(unit.pk)
+    return blocked
+
+
+def get_report_for_inspector(user: User, public_id: str) -> Report:
+    """The report, if `user` is an inspector free of conflict; NotFound otherwise, the same for all."""
+    report = reports_for_inspector(user).filter(public_id=public_id).first()
+    if report is None:
+        raise NotFound
+    return report
+
+
+def eligible_inspector_keys(report: Report) -> QuerySet[InspectorKey]:
+    """The active keys of inspectors who may read `report` (never those of the accused unit)."""
+    blocked_users = Membership.objects.filter(unit_id__in=conflicted_unit_ids(report.accused_unit)).values(
+        "user_id"
+    )
+    inspectors = Membership.objects.filter(role=Role.INSPECTOR, unit__code=conf("INSPECTION_UNIT")).values(
+        "user_id"
+    )
+    return InspectorKey.objects.filter(active=True, user__is_active=True, user_id__in=inspectors).exclude(
+        user_id__in=blocked_users
+    )
+
+
+# --- site keys and receipt codes ------------------------------------------------------------
+
+
+def site_keys() -> SiteKeys:
+    keys = SiteKeys.objects.filter(pk=1).first()
+    if keys is None:
+        try:
+            with transaction.atomic():
+                keys = SiteKeys.objects.create(pk=1, receipt_salt=crypto.new_salt())
+        except IntegrityError:
+            keys = SiteKeys.objects.get(pk=1)
+    return keys
+
+
+def _receipt_lookup(code: str) -> str:
+    return crypto.lookup_hash(code, _b(site_keys().receipt_salt))
+
+
+# --- filing ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PreparedFile:
+    """An evidence file checked as the upload pipeline checks it, with a copy without metadata."""
+
+    kind: str
+    content_type: str
+    original: bytes
+    clean: bytes
+    sha256: str
+
+
+def prepare_evidence(upload: UploadedFile) -> PreparedFile:
+    """Check a file (type from its bytes, size, damage) and make its copy without metadata."""
+    checked = check_upload(upload, accept=("jpeg", "png", "pdf"), max_size_mb=int(conf("MAX_FILE_MB")))
+    upload.seek(0)
+    original = b"".join(upload.chunks())
+    clean = strip_pdf_metadata(checked.content) if checked.kind.name == "pdf" else checked.content
+    return PreparedFile(
+        kind=checked.kind.name,
+        content_type=checked.kind.content_type,
+        original=original,
+        clean=clean,
+        sha256=hashlib.sha256(original).hexdigest(),
+    )
+
+
+def strip_pdf_metadata(data: bytes) -> bytes:
+    """The pages of a PDF written afresh: no document information, no XMP, no attachments."""
+    reader = PdfReader(io.BytesIO(data), strict=False)
+    writer = PdfWriter()
+    for page in reader.pages:
+        writer.add_page(page)
+    writer.add_metadata({"/Producer": ""})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+_EXTENSIONS = {"jpeg": "jpg", "png": "png", "pdf": "pdf"}
+
+
+def _store_evidence(report: Report, prepared: PreparedFile, *, added_by: Author, number: int) -> Evidence:
+    public_key = _b(report.public_key)
+
+    def save(data: bytes) -> str:
+        return default_storage.save(
+            f"denunciations/{secrets.token_hex(16)}.bin", ContentFile(crypto.seal(public_key, data))
+        )
+
+    details = {
+        # A neutral name: a phone's file name often carries the time the photo was taken.
+        "name": f"{_('evidence')}-{number}.{_EXTENSIONS[prepared.kind]}",
+        "kind": prepared.kind,
+        "content_type": prepared.content_type,
+        "original_size": len(prepared.original),
+        "clean_size": len(prepared.clean),
+        "sha256": prepared.sha256,
+    }
+    return Evidence.objects.create(
+        report=report,
+        added_by=added_by,
+        details=crypto.seal(public_key, json.dumps(details).encode()),
+        original_path=save(prepared.original),
+        clean_path=save(prepared.clean),
+        added_on=today(),
+    )
+
+
+def _seal_json(public_key: bytes, data: dict[str, Any]) -> bytes:
+    return crypto.seal(public_key, json.dumps(data, ensure_ascii=False).encode())
+
+
+def _grant(report: Report, key: InspectorKey | None, kind: str, secret: bytes, public_key: bytes) -> None:
+    KeyGrant.objects.get_or_create(
+        report=report,
+        inspector_key=key,
+        kind=kind,
+        defaults={"sealed_key": crypto.seal(public_key, secret)},
+    )
+
+
+def _grant_everyone(report: Report, content_private: bytes, identity_private: bytes | None) -> None:
+    """Seal the report's keys to every eligible inspector and to the recovery key."""
+    recovery = site_keys().recovery_public_key
+    for key in eligible_inspector_keys(report):
+        _grant(report, key, KeyGrant.Kind.CONTENT, content_private, _b(key.public_key))
+        if identity_private:
+            _grant(report, key, KeyGrant.Kind.IDENTITY, identity_private, _b(key.public_key))
+    if recovery:
+        _grant(report, None, KeyGrant.Kind.CONTENT, content_private, _b(recovery))
+        if identity_private:
+            _grant(report, None, KeyGrant.Kind.IDENTITY, identity_private, _b(recovery))
+
+
+@dataclass(frozen=True)
+class Filed:
+    report: Report
+    receipt_code: str  # formatted; shown once, stored nowhere
+
+
+def accused_unit_for(force: str) -> Unit | None:
+    """The unit a report about `force` accuses (police, gendarmerie), if the ministry has it."""
+    if force not in {"police", "gendarmerie"}:
+        return None
+    return Unit.objects.filter(code=force).first()
+
+
+def file_report(
+    *,
+    mode: Mode,
+    facts: dict[str, Any],
+    identity: dict[str, Any] | None = None,
+    files: list[PreparedFile] | tuple[PreparedFile, ...] = (),
+) -> Filed:
+    """File a report: everything sealed, a receipt code returned once, inspectors told later."""
+    if mode == Mode.CONFIDENTIAL and not identity:
+        raise InvalidInput(_("A confidential report needs your identity. Fill it in, or report anonymously."))
+    if len(files) > int(conf("MAX_FILES")):
+        raise InvalidInput(_("Send at most %(count)s files.") % {"count": conf("MAX_FILES")})
+    code = codes.new_code()
+    with transaction.atomic(durable=True):
+        keys = crypto.KeyPair.generate()
+        receipt_salt = crypto.new_salt()
+        report = Report(
+            public_id=secrets.token_urlsafe(12),
+            mode=mode,
+            accused_unit=accused_unit_for(str(facts.get("force", ""))),
+            filed_on=today(),
+            public_key=keys.public,
+            facts=_seal_json(keys.public, facts),
+            receipt_lookup=_receipt_lookup(code),
+            receipt_salt=receipt_salt,
+            reporter_copy=crypto.lock(crypto.derive_key(code, receipt_salt), keys.private),
+        )
+        identity_keys = None
+        if mode == Mode.CONFIDENTIAL and identity:
+            identity_keys = crypto.KeyPair.generate()
+            report.identity_public_key = identity_keys.public
+            report.identity = _seal_json(identity_keys.public, identity)
+        report.save()
+        _grant_everyone(report, keys.private, identity_keys.private if identity_keys else None)
+        for number, prepared in enumerate(files, start=1):
+            _store_evidence(report, prepared, added_by=Author.REPORTER, number=number)
+    return Filed(report=report, receipt_code=codes.format_code(code))
+
+
+# --- the reporter, back with the receipt code -----------------------------------------------
+
+
+def _receipt_key(bucket: str) -> str:
+    return f"den-receipt:{bucket}"
+
+
+def open_with_receipt(raw_code: str, *, bucket: str) -> tuple[Report, bytes]:
+    """The report and its private key for whoever types its receipt code.
+
+    A malformed code is refused before any hashing. `bucket` is a coarse, keyed digest of
+    the connection (privacy.bucket), never the address: wrong codes from it wait longer and
+    longer, up to an hour; the right code from elsewhere is never held back.
+    """
+    code = codes.normalise(raw_code)
+    if code is None:
+        raise InvalidInput(
+            _("A receipt code is 16 digits, in four groups of four. Check it and type it again.")
+        )
+    key = _receipt_key(bucket)
+    wait = ratelimit.wait_seconds(key)
+    if wait > 0:
+        raise RateLimited(_wait_message(wait))
+    report = Report.objects.filter(receipt_lookup=_receipt_lookup(code)).first()
+    private_key = None
+    if report is not None:
+        try:
+            private_key = crypto.unlock(
+                crypto.derive_key(code, _b(report.receipt_salt)), _b(report.reporter_copy)
+            )
+        except crypto.CryptoError:
+            private_key = None
+    if report is None or private_key is None:
+        ratelimit.slow_down(key, free_attempts=int(conf("RECEIPT_FREE_ATTEMPTS")))
+        raise NotFound(
+            _("No report matches this code. Check the 16 digits and try again; wrong codes make you wait.")
+        )
+    return report, private_key
+
+
+def _wait_message(seconds: int) -> str:
+    if seconds < 120:
+        return _("Too many wrong codes. Wait %(n)s seconds, then try again.") % {"n": seconds}
+    return _("Too many wrong codes. Wait %(n)s minutes, then try again.") % {"n": (seconds + 59) // 60}
+
+
+def refuse_receipt_code_in(report: Report, text: str) -> None:
+    """Refuse a text holding the report's own receipt code: a watched message must not give it away."""
+    for candidate in codes.codes_in(text):
+        if _receipt_lookup(candidate) == report.receipt_lookup:
+            raise InvalidInput(
+                _(
+                    "Your message contains your receipt code. Never write it in a message: "
+                    "anyone who sees it could open your report. Remove it and send again."
+                )
+            )
+
+
+def _check_message(body: str) -> str:
+    body = body.strip()
+    if not body:
+        raise InvalidInput(_("Write your message before sending it."))
+    if len(body) > MAX_MESSAGE_LENGTH:
+        raise InvalidInput(
+            _("Your message is too long: at most %(n)s characters. Shorten it.") % {"n": MAX_MESSAGE_LENGTH}
+        )
+    return body
+
+
+def reply_as_reporter(report: Report, *, body: str) -> Message:
+    """The reporter answers the inspection unit (never audited: an audit row has the exact time)."""
+    body = _check_message(body)
+    refuse_receipt_code_in(report, body)
+    with transaction.atomic(durable=True):
+        report = Report.objects.select_for_update().get(pk=report.pk)
+        if report.state == ReportState.CLOSED:
+            raise InvalidInput(_("This report is closed: it no longer takes messages."))
+        return Message.objects.create(
+            report=report,
+            author=Author.REPORTER,
+            body=crypto.seal(_b(report.public_key), body.encode()),
+            sent_on=today(),
+        )
+
+
+def add_reporter_evidence(report: Report, *, files: list[PreparedFile]) -> list[Evidence]:
+    """The reporter adds files to an open report, within the count limit."""
+    with transaction.atomic(durable=True):
+        report = Report.objects.select_for_update().get(pk=report.pk)
+        if report.state == ReportState.CLOSED:
+            raise InvalidInput(_("This report is closed: it no longer takes files."))
+        held = report.evidence.count()
+        if held + len(files) > int(conf("MAX_FILES")):
+            raise InvalidInput(
+                _("A report holds at most %(count)s files; this one has %(held)s.")
+                % {"count": conf("MAX_FILES"), "held": held}
+            )
+        return [
+            _store_evidence(report, prepared, added_by=Author.REPORTER, number=held + i)
+            for i, prepared in enumerate(files, start=1)
+        ]
+
+
+# --- reading (the reporter with the report's key, or an unlocked inspector) -----------------
+
+
+@dataclass(frozen=True)
+class ShownMessage:
+    author: str
+    body: str
+    sent_on: dt.date
+
+
+@dataclass(frozen=True)
+class ShownEvidence:
+    pk: int
+    added_by: str
+    added_on: dt.date
+    details: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ShownReport:
+    report: Report
+    facts: dict[str, Any]
+    messages: list[ShownMessage] = field(default_factory=list)
+    evidence: list[ShownEvidence] = field(default_factory=list)
+    outcome_note: str = ""
+
+
+def decrypt_report(report: Report, private_key: bytes) -> ShownReport:
+    """Everything a holder of the report's key reads (not the identity: it has its own key)."""
+
+    def text(blob: Any) -> str:
+        return crypto.unseal(private_key, _b(blob)).decode()
+
+    return ShownReport(
+        report=report,
+        facts=json.loads(text(report.facts)),
+        messages=[ShownMessage(m.author, text(m.body), m.sent_on) for m in report.messages.all()],
+        evidence=[
+            ShownEvidence(e.pk, e.added_by, e.added_on, json.loads(text(e.details)))
+            for e in report.evidence.all()
+        ],
+        outcome_note=text(report.outcome_note) if report.outcome_note else "",
+    )
+
+
+# --- inspectors: keys ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Unlocked:
+    """An inspector whose private key is open for this request."""
+
+    user: User
+    key_id: int
+    private_key: bytes
+
+
+def _new_inspector_key(user: User, password: str) -> tuple[InspectorKey, bytes]:
+    keys = crypto.KeyPair.generate()
+    salt = crypto.new_salt()
+    key = InspectorKey.objects.create(
+        user=user,
+        public_key=keys.public,
+        locked_private_key=crypto.lock(crypto.derive_key(password, salt), keys.private),
+        salt=salt,
+        created_on=today(),
+    )
+    return key, keys.private
+
+
+def unlock_inspector(user: User, *, password: str) -> Unlocked:
+    """Open an inspector's private key with their password (made on first use, or after a reset)."""
+    if not is_inspector(user):
+        raise NotFound
+    ratelimit.hit(
+        f"den-unlock:{user.pk}",
+        5,
+        window_seconds=900,
+        message=_("Too many wrong passwords. Wait 15 minutes, then try again."),
+    )
+    if not user.check_password(password):
+        raise InvalidInput(_("This is not your password. Type the password you sign in with."))
+    actor = Actor.for_user(user)
+    with transaction.atomic(durable=True):
+        key = InspectorKey.objects.select_for_update().filter(user=user, active=True).first()
+        if key is None:
+            key, private = _new_inspector_key(user, password)
+            record(actor, "denunciation.inspector_key_created", key)
+        else:
+            try:
+                private = crypto.unlock(crypto.derive_key(password, _b(key.salt)), _b(key.locked_private_key))
+            except crypto.CryptoError:
+                # The password changed since the key was made: the old key is lost to this
+                # password; a colleague or the recovery key gives access again.
+                InspectorKey.objects.filter(pk=key.pk).update(active=False)
+                key, private = _new_inspector_key(user, password)
+                record(actor, "denunciation.inspector_key_replaced", key)
+        ratelimit.reset(f"den-unlock:{user.pk}")
+    unlocked = Unlocked(user=user, key_id=key.pk, private_key=private)
+    share_with_colleagues(unlocked)
+    return unlocked
+
+
+def _own_grant(unlocked: Unlocked, report: Report, kind: str) -> bytes:
+    grant = KeyGrant.objects.filter(report=report, inspector_key_id=unlocked.key_id, kind=kind).first()
+    if grant is None:
+        raise NoKeyYet
+    return crypto.unseal(unlocked.private_key, _b(grant.sealed_key))
+
+
+def share_with_colleagues(unlocked: Unlocked) -> int:
+    """Seal each report this inspector reads to eligible colleagues (and the recovery key) who lack it.
+
+    This is how a new inspector, or one whose password was reset, gets the reports filed
+    before their key existed: the next colleague who unlocks re-grants them. Returns the
+    number of keys sealed.
+    """
+    sealed = 0
+    recovery = site_keys().recovery_public_key
+    visible = reports_for_inspector(unlocked.user).filter(
+        grants__inspector_key_id=unlocked.key_id, grants__kind=KeyGrant.Kind.CONTENT
+    )
+    with transaction.atomic(durable=True):
+        for report in visible:
+            holders = {
+                (g.inspector_key_id, g.kind)
+                for g in KeyGrant.objects.filter(report=report).only("inspector_key", "kind")
+            }
+            targets = [(k.pk, _b(k.public_key), k) for k in eligible_inspector_keys(report)]
+            if recovery:
+                targets.append((None, _b(recovery), None))  # type: ignore[arg-type]
+            kinds = [KeyGrant.Kind.CONTENT] + ([KeyGrant.Kind.IDENTITY] if report.identity else [])
+            for kind in kinds:
+                missing = [t for t in targets if (t[0], kind) not in holders]
+                if not missing:
+                    continue
+                try:
+                    secret = _own_grant(unlocked, report, kind)
+                except NoKeyYet:
+                    continue
+                for _pk, public_key, key in missing:
+                    _grant(report, key, kind, secret, public_key)
+                    sealed += 1
+                record(
+                    Actor.for_user(unlocked.user),
+                    "denunciation.access_shared",
+                    report,
+                    {"keys": len(missing)},
+                )
+    return sealed
+
+
+def create_recovery_key(*, replace: bool = False) -> bytes:
+    """Make the offline recovery key pair; return the private half (to print once, keep offline)."""
+    with transaction.atomic(durable=True):
+        keys = SiteKeys.objects.select_for_update().filter(pk=1).first() or site_keys()
+        if keys.recovery_public_key and not replace:
+            raise InvalidInput("A recovery key exists already; pass --replace to make a new one.")
+        pair = crypto.KeyPair.generate()
+        keys.recovery_public_key = pair.public
+        keys.save(update_fields=["recovery_public_key"])
+        KeyGrant.objects.filter(inspector_key=None).delete()  # sealed to the old key: useless now
+        record(SYSTEM, "denunciation.recovery_key_created")
+    return pair.private
+
+
+def recover_for_inspector(recovery_private_key: bytes, user: User) -> int:
+    """With the offline key, seal every report `user` may read to their current key."""
+    key = InspectorKey.objects.filter(user=user, active=True).first()
+    if key is None or not is_inspector(user):
+        raise InvalidInput("This person has no inspector key yet: they must unlock once first.")
+    count = 0
+    with transaction.atomic(durable=True):
+        for report in reports_for_inspector(user):
+            for grant in KeyGrant.objects.filter(report=report, inspector_key=None):
+                secret = crypto.unseal(recovery_private_key, _b(grant.sealed_key))
+                _grant(report, key, grant.kind, secret, _b(key.public_key))
+                count += 1
+        record(SYSTEM, "denunciation.recovered", key, {"keys": count})
+    return count
+
+
+# --- inspectors: reading and acting ---------------------------------------------------------
+
+
+def read_report(unlocked: Unlocked, report: Report) -> ShownReport:
+    """An inspector reads a report (audited)."""
+    shown = decrypt_report(report, _own_grant(unlocked, report, KeyGrant.Kind.CONTENT))
+    with transaction.atomic(durable=True):
+        record(Actor.for_user(unlocked.user), "denunciation.read", report)
+    return shown
+
+
+def open_evidence(
+    unlocked: Unlocked, report: Report, evidence_id: int, *, original: bool
+) -> tuple[bytes, dict[str, Any]]:
+    """The cleaned copy of a file, or on an explicit request its original (both audited)."""
+    evidence = report.evidence.filter(pk=evidence_id).first()
+    if evidence is None:
+        raise NotFound
+    private_key = _own_grant(unlocked, report, KeyGrant.Kind.CONTENT)
+    details = json.loads(crypto.unseal(private_key, _b(evidence.details)))
+    with default_storage.open(evidence.original_path if original else evidence.clean_path) as handle:
+        content = crypto.unseal(private_key, handle.read())
+    with transaction.atomic(durable=True):
+        record(
+            Actor.for_user(unlocked.user),
+            "denunciation.original_read" if original else "denunciation.file_read",
+            report,
+            {"file": evidence.pk},
+        )
+    return content, details
+
+
+def approvals_needed(report: Report) -> int:
+    return max(0, 2 - report.approvals.values("inspector").distinct().count())
+
+
+def approve_identity_disclosure(user: User, report: Report) -> None:
+    """One inspector approves disclosing a confidential reporter's identity (two are needed)."""
+    if report.mode != Mode.CONFIDENTIAL or not report.identity:
+        raise InvalidInput(_("This report is anonymous: there is no identity to disclose."))
+    with transaction.atomic(durable=True):
+        _approval, created = IdentityApproval.objects.get_or_create(
+            report=report, inspector=user, defaults={"approved_on": today()}
+        )
+        if not created:
+            raise InvalidInput(
+                _(
+                    "You already approved. A second inspector, not you, must approve before the identity opens."
+                )
+            )
+        record(Actor.for_user(user), "denunciation.identity_approved", report)
+
+
+def read_identity(unlocked: Unlocked, report: Report) -> dict[str, Any]:
+    """The sealed identity, once two different inspectors approved (audited)."""
+    if report.mode != Mode.CONFIDENTIAL or not report.identity:
+        raise NotFound
+    if approvals_needed(report) > 0:
+        raise PermissionRefused(_("Two different inspectors must approve before the identity is disclosed."))
+    identity_private = _own_grant(unlocked, report, KeyGrant.Kind.IDENTITY)
+    identity = json.loads(crypto.unseal(identity_private, _b(report.identity)))
+    with transaction.atomic(durable=True):
+        record(Actor.for_user(unlocked.user), "denunciation.identity_read", report)
+    return dict(identity)
+
+
+def message_reporter(user: User, report: Report, *, body: str) -> Message:
+    """The inspection unit writes to the reporter (sealed to the report; audited without the text)."""
+    body = _check_message(body)
+    with transaction.atomic(durable=True):
+        report = Report.objects.select_for_update().get(pk=report.pk)
+        if report.state == ReportState.CLOSED:
+            raise InvalidInput(_("This report is closed: it no longer takes messages."))
+        message = Message.objects.create(
+            report=report,
+            author=Author.INSPECTION,
+            body=crypto.seal(_b(report.public_key), body.encode()),
+            sent_on=today(),
+        )
+        record(Actor.for_user(user), "denunciation.message_sent", report)
+    return message
+
+
+def assign_report(user: User, report: Report, *, assignee: User) -> None:
+    """Give the report to an inspector; never one of the accused unit or its chain of command."""
+    if not is_inspector(assignee) or is_conflicted(assignee, report):
+        raise PermissionRefused(_("This inspector may not handle this report."))
+    with transaction.atomic(durable=True):
+        Report.objects.filter(pk=report.pk).update(assignee=assignee)
+        record(Actor.for_user(user), "denunciation.assigned", report, {"to": assignee.get_username()})
+
+
+def change_state(user: User, report: Report, *, to: str, outcome: str = "", note: str = "") -> Report:
+    """Move a report on; closing needs an outcome and its reasons, which the reporter reads."""
+    with transaction.atomic(durable=True):
+        report = Report.objects.select_for_update().get(pk=report.pk)
+        if to not in TRANSITIONS[ReportState(report.state)]:
+            raise InvalidInput(_("This report can no longer move to that state. Reload the page."))
+        if to == ReportState.CLOSED:
+            if outcome not in Outcome.values:
+                raise InvalidInput(_("Choose the outcome before closing the report."))
+            note = note.strip()
+            if not note:
+                raise InvalidInput(_("Write the reasons for the outcome: the reporter reads them."))
+            report.outcome = outcome
+            report.outcome_note = crypto.seal(_b(report.public_key), note.encode())
+            report.closed_on = today()
+        previous, report.state = report.state, to
+        report.save(update_fields=["state", "outcome", "outcome_note", "closed_on"])
+        record(Actor.for_user(user), "denunciation.state_changed", report, {"from": previous, "to": to})
+    return report
+
+
+# --- notifications and retention ------------------------------------------------------------
+
+
+def notify_inspectors_of_new_work() -> int:
+    """Tell inspectors, in words that say nothing else, that reports wait; once per batch."""
+    from guichet.notifications.models import Channel
+    from guichet.notifications.services import queue_message
+
+    with transaction.atomic(durable=True):
+        new = list(Report.objects.select_for_update().filter(inspectors_notified=False))
+        if not new:
+            return 0
+        unit = inspection_unit()
+        told = 0
+        users = User.objects.filter(
+            is_active=True, memberships__role=Role.INSPECTOR, memberships__unit__code=conf("INSPECTION_UNIT")
+        ).distinct()
+        for user in users:
+            if not user.email or all(is_conflicted(user, r) for r in new):
+                continue
+            queue_message(
+                channel=Channel.EMAIL,
+                recipient=user.email,
+                event="denunciation_new_work",
+                language=user.language,
+                context={"url": settings.GUICHET["BASE_URL"] + reverse("denunciations:inspection")},
+                unit_id=unit.pk if unit else None,
+                restricted=True,
+            )
+            told += 1
+        Report.objects.filter(pk__in=[r.pk for r in new]).update(inspectors_notified=True)
+    return told
+
+
+def shred_report(report: Report, *, actor: Actor = SYSTEM) -> None:
+    """Destroy a report: its keys first (nothing sealed can be opened again), then the data."""
+    paths = [p for e in report.evidence.all() for p in (e.original_path, e.clean_path)]
+    public_id = report.public_id
+    with transaction.atomic(durable=True):
+        report = Report.objects.select_for_update().get(pk=report.pk)
+        KeyGrant.objects.filter(report=report).delete()
+        Report.objects.filter(pk=report.pk).update(reporter_copy=b"", receipt_lookup=f"shredded-{report.pk}")
+        record(actor, "denunciation.shredded", None, {"report": public_id})
+        report.delete()
+    for path in paths:
+        default_storage.delete(path)
+
+
+def shred_expired_reports(*, on: dt.date | None = None) -> int:
+    """Shred every report closed more than RETENTION_DAYS ago; returns how many."""
+    limit = (on or today()) - dt.timedelta(days=int(conf("RETENTION_DAYS")))
+    expired = list(Report.objects.filter(state=ReportState.CLOSED, closed_on__lte=limit))
+    for report in expired:
+        shred_report(report)
+    return len(expired)
