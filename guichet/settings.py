@@ -282,6 +282,7 @@ GUICHET: dict[str, Any] = {
     "EVENT_SECURITY_PHONE": os.environ.get("GUICHET_EVENT_SECURITY_PHONE", "117"),
     "ENTRY_LEAD_DAYS": env_int("GUICHET_ENTRY_LEAD_DAYS", 7),
     "PASSPORT_MIN_VALIDITY_MONTHS": env_int("GUICHET_PASSPORT_MIN_VALIDITY_MONTHS", 6),
+    "TINTED_WINDOWS_VALIDITY_DAYS": env_int("GUICHET_TINTED_WINDOWS_VALIDITY_DAYS", 365),
     # Uploads: all files of one dossier together; the virus scan (clamd) is off unless set.
     "UPLOAD_MAX_TOTAL_MB": env_int("GUICHET_UPLOAD_MAX_TOTAL_MB", 40),
     "CLAMD_ADDRESS": os.environ.get("GUICHET_CLAMD_ADDRESS", ""),

@@ -252,6 +252,7 @@ class ServiceDefinition:
     anonymous_allowed: bool
     account_required: bool
     workflow: Workflow
+    rules: tuple[str, ...] = ()  # rules over several answers (catalog.validators.answer_rules)
 
     @property
     def is_answered(self) -> bool:
@@ -617,6 +618,17 @@ def _steps(data: dict[str, Any], path: str) -> tuple[list[StepDef], dict[str, Fi
     return steps, by_name
 
 
+def _rules(data: dict[str, Any], path: str) -> tuple[str, ...]:
+    """Rules over several answers the service names (`rules: [passport_valid_after_arrival]`)."""
+    from guichet.catalog.validators import answer_rules
+
+    names = tuple(str(name) for name in _list(data, "rules", path))
+    for name in names:
+        if name not in answer_rules:
+            raise DefinitionError(f"{path}.rules: unknown rule {name!r} (known: {', '.join(answer_rules)})")
+    return names
+
+
 def parse_definition(data: Any) -> ServiceDefinition:
     """Check a service file's content and return its definition."""
     if not isinstance(data, dict):
@@ -682,4 +694,5 @@ def parse_definition(data: Any) -> ServiceDefinition:
         anonymous_allowed=_bool(data, "anonymous_allowed", path, default=False),
         account_required=_bool(data, "account_required", path, default=False),
         workflow=_workflow(data, path),
+        rules=_rules(data, path),
     )

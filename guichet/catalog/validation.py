@@ -22,6 +22,7 @@ from guichet.catalog.definition import (
     document_slot,
     item_path,
     new_item_key,
+    split_item_path,
 )
 from guichet.catalog.registries import field_error, field_types, fold, required_error, validators
 from guichet.core.text import bilingual
@@ -117,8 +118,40 @@ def validate_answers(
             cleaned[field.name] = None
             continue
         cleaned[field.name] = field_types[field.type].to_json(python_value)
+    rules = getattr(definition, "rules", ())
+    if rules:
+        _check_rules(definition, rules, {**(context or {}), **answers, **cleaned}, fields, errors)
     ordered = {f.name: cleaned[f.name] for f in chosen if f.name in cleaned}
     return ordered, errors
+
+
+def _check_rules(
+    definition: HasFields,
+    rules: tuple[str, ...],
+    known: Mapping[str, Any],
+    fields: Collection[str] | None,
+    errors: dict[str, list[str]],
+) -> None:
+    """The service's rules over several answers (catalog.validators.answer_rules).
+
+    A rule's error is kept for the questions being checked (a step saves its own) and only where
+    the question has no error of its own; an item's error is also said under its group.
+    """
+    from guichet.catalog.validators import answer_rules
+
+    by_name = {f.name: f for f in definition.fields}
+    for name in rules:
+        for path, messages in answer_rules[name](known).items():
+            split = split_item_path(path)
+            top = split[0] if split else path
+            if (fields is not None and top not in fields) or path in errors or top not in by_name:
+                continue
+            errors[path] = list(messages)
+            if split:
+                keys = [item.get(ITEM_KEY) for item in known.get(top) or () if isinstance(item, Mapping)]
+                position = keys.index(split[1]) + 1 if split[1] in keys else len(keys)
+                group = by_name[top]
+                errors.setdefault(top, []).extend(f"{item_name(group, position)}: {m}" for m in messages)
 
 
 # --- repeating groups ------------------------------------------------------------------------

@@ -26,7 +26,15 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guichet.catalog.registries import ENTER, FieldType, _text_value, field_types, validators
+from guichet.catalog.registries import (
+    ENTER,
+    FieldType,
+    IssuedDocumentType,
+    _text_value,
+    field_types,
+    issued_documents,
+    validators,
+)
 from guichet.core.registry import Registry
 
 if TYPE_CHECKING:
@@ -40,6 +48,7 @@ DEFAULTS: dict[str, Any] = {
     "EVENT_MAX_DAYS": 7,
     "ENTRY_LEAD_DAYS": 7,
     "PASSPORT_MIN_VALIDITY_MONTHS": 6,
+    "TINTED_WINDOWS_VALIDITY_DAYS": 365,
 }
 
 
@@ -331,8 +340,9 @@ validators.register("arrival_lead_time")(at_least_days_ahead("ENTRY_LEAD_DAYS", 
 # --- rules over several answers ----------------------------------------------------------------
 
 # A rule reads all the answers of a request (stored values: dates as ISO text; a repeating group
-# as a list of mappings) and returns the errors it finds, by question: {"event_end_time": [...]}
-# or, for an item of a group, {"travellers.1.passport_expiry": [...]} (group, 0-based index, field).
+# as a list of items, each with its `_key`) and returns the errors it finds by question:
+# {"end_time": [...]}, or for a group's item its item path {"travellers-1a2b3c4d-passport_expiry": [...]}
+# (decision 0018). A service file names its rules under `rules:`; `validate_answers` runs them.
 AnswerRule = Callable[[Mapping[str, Any]], dict[str, list[str]]]
 answer_rules: Registry[AnswerRule] = Registry("answer rules")
 
@@ -379,10 +389,12 @@ def passport_valid_after(arrival_field: str, group: str, expiry_field: str) -> A
         months = int(setting("PASSPORT_MIN_VALIDITY_MONTHS"))
         needed = add_months(arrival, months)
         errors: dict[str, list[str]] = {}
-        for index, item in enumerate(items):
-            expiry = as_date(item.get(expiry_field)) if isinstance(item, Mapping) else None
+        for item in items:
+            if not isinstance(item, Mapping):
+                continue
+            expiry = as_date(item.get(expiry_field))
             if expiry is not None and expiry < needed:
-                errors[f"{group}.{index}.{expiry_field}"] = [
+                errors[f"{group}-{item.get('_key', '')}-{expiry_field}"] = [
                     _(
                         "This passport expires on %(expiry)s, less than %(months)s months after the arrival "
                         "on %(arrival)s. It must be valid until %(needed)s at least: renew it, then apply."
@@ -401,4 +413,16 @@ def passport_valid_after(arrival_field: str, group: str, expiry_field: str) -> A
 
 answer_rules.register("passport_valid_after_arrival")(
     passport_valid_after("arrival_date", "travellers", "passport_expiry")
+)
+
+
+# --- what the procedures issue ------------------------------------------------------------------
+
+# The ministry has not published how long a tinted-window authorization lasts: a setting (one
+# year by default), read when the catalogue is first imported.
+issued_documents.register("tinted_windows_authorization")(
+    IssuedDocumentType(
+        title={"fr": "Autorisation de vitres teintées", "en": "Tinted-window authorization"},
+        default_validity_days=int(setting("TINTED_WINDOWS_VALIDITY_DAYS")),
+    )
 )

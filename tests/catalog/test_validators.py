@@ -249,11 +249,9 @@ def rule_messages(name: str, answers: dict[str, Any]) -> dict[str, tuple[str, st
     return {key: (text["fr"], text["en"]) for key, text in said.items()}
 
 
-def traveller(expiry: dt.date | str) -> dict[str, Any]:
-    return {
-        "surname": "Mensah",
-        "passport_expiry": expiry.isoformat() if isinstance(expiry, dt.date) else expiry,
-    }
+def traveller(expiry: dt.date | str, key: str = "aaaa0000") -> dict[str, Any]:
+    day = expiry.isoformat() if isinstance(expiry, dt.date) else expiry
+    return {"_key": key, "surname": "Mensah", "passport_expiry": day}
 
 
 ARRIVAL = dt.date(2026, 4, 1)
@@ -261,9 +259,9 @@ PASSPORT_VALIDITY = [
     ([traveller(dt.date(2026, 10, 1))], {}),  # exactly 6 months after arrival
     ([traveller(dt.date(2030, 1, 1)), traveller(dt.date(2027, 1, 1))], {}),
     (
-        [traveller(dt.date(2030, 1, 1)), traveller(dt.date(2026, 9, 1))],  # 5 months after arrival
+        [traveller(dt.date(2030, 1, 1)), traveller(dt.date(2026, 9, 1), "bbbb1111")],  # 5 months after
         {
-            "travellers.1.passport_expiry": (
+            "travellers-bbbb1111-passport_expiry": (
                 "Ce passeport expire le 01/09/2026, moins de 6 mois après l’arrivée du 01/04/2026. "
                 "Il doit être valable au moins jusqu’au 01/10/2026",
                 "This passport expires on 01/09/2026, less than 6 months after the arrival on 01/04/2026. "
@@ -273,7 +271,7 @@ PASSPORT_VALIDITY = [
     ),
     (
         [traveller(dt.date(2026, 9, 30))],
-        {"travellers.0.passport_expiry": ("moins de 6 mois", "less than 6 months")},
+        {"travellers-aaaa0000-passport_expiry": ("moins de 6 mois", "less than 6 months")},
     ),
     ([traveller("")], {}),  # not answered yet: the question's own check says so
     ([], {}),
