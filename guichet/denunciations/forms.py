@@ -149,8 +149,12 @@ class ReportForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         blank = [("", _("Choose…"))]
-        cast(forms.ChoiceField, self.fields["prefecture"]).choices = blank + [(p.value, _label(p)) for p in togo_prefectures()]
-        cast(forms.ChoiceField, self.fields["commune"]).choices = blank + [(c.value, _label(c)) for c in togo_communes()]
+        cast(forms.ChoiceField, self.fields["prefecture"]).choices = blank + [
+            (p.value, _label(p)) for p in togo_prefectures()
+        ]
+        cast(forms.ChoiceField, self.fields["commune"]).choices = blank + [
+            (c.value, _label(c)) for c in togo_communes()
+        ]
 
     def clean_date(self) -> dt.date:
         date: dt.date = self.cleaned_data["date"]
