@@ -99,7 +99,8 @@ def test_a_whole_anonymous_report_leaves_no_address_browser_string_or_time(world
     dumped = cache_dump()
     assert not any(c.encode() in dumped for c in canaries)
     outbox = " ".join(f"{n.recipient} {n.subject} {n.body}" for n in Notification.objects.all())
-    assert Notification.objects.exists() and not any(c in outbox for c in canaries)
+    assert Notification.objects.exists()
+    assert not any(c in outbox for c in canaries)
     # No session row for the reporter, and what is logged from these pages is dated to the day.
     assert Session.objects.count() == sessions_before + 1  # the inspector's only
     for record in caplog.records:
@@ -141,7 +142,9 @@ def test_wrong_codes_slow_down_then_block_without_locking_out_the_right_code(wor
         blocked = attacker.post(follow, {"code": code})  # even the right code waits, unhashed, here
         assert blocked.status_code == 429
         now[0] += waits[-1]  # the attacker waits it out
-    assert waits == sorted(waits) and waits[0] == 2 and waits[-1] == ratelimit.MAX_WAIT_SECONDS
+    assert waits == sorted(waits)
+    assert waits[0] == 2
+    assert waits[-1] == ratelimit.MAX_WAIT_SECONDS
     # The right code from any other connection is never held back.
     assert reporter(other_ip).post(follow, {"code": code}).status_code == 302
     # After the wait, the right code opens from the attacker's own connection too.
@@ -212,8 +215,10 @@ def test_agents_supervisors_administrators_and_the_accused_units_inspector_get_4
     for method, url, data in _report_urls(report.public_id, evidence_id):
         assert getattr(conflicted, method)(url, data).status_code == 404, url
     report.refresh_from_db()
-    assert report.state == "received" and report.assignee is None
-    assert not Message.objects.exists() and not IdentityApproval.objects.exists()
+    assert report.state == "received"
+    assert report.assignee is None
+    assert not Message.objects.exists()
+    assert not IdentityApproval.objects.exists()
     assert not AuditEvent.objects.filter(
         target_type="denunciations.report", target_id=str(report.pk)
     ).exists()
@@ -268,7 +273,8 @@ def test_every_form_needs_its_csrf_token(world, keys):
         assert reporter_client.post(url, {}).status_code == 403, url
     inspector = staff_client(world.inspector, keys["inspector"])
     inspector.handler.enforce_csrf_checks = True
-    for method, url, data in _report_urls(filed.report.public_id, evidence_id) + [
+    for method, url, data in [
+        *_report_urls(filed.report.public_id, evidence_id),
         ("post", reverse("denunciations:unlock"), {"password": "x"}),
         ("post", reverse("denunciations:lock"), {}),
     ]:
@@ -289,4 +295,5 @@ def test_pages_are_never_stored_and_carry_a_quick_exit(world):
         assert response["Referrer-Policy"] == "no-referrer"
         assert "data-quick-exit" in response.content.decode()
     leave = client.get(reverse("denunciations:leave"))
-    assert leave.status_code == 302 and leave["Location"].startswith("https://")
+    assert leave.status_code == 302
+    assert leave["Location"].startswith("https://")

@@ -25,7 +25,8 @@ def test_the_middleware_erases_address_forwarding_and_browser_before_the_view():
     )
     response = privacy.DenunciationPrivacyMiddleware(view)(request)
     assert seen["REMOTE_ADDR"] == "0.0.0.0"  # noqa: S104
-    assert "HTTP_USER_AGENT" not in seen and "HTTP_X_FORWARDED_FOR" not in seen
+    assert "HTTP_USER_AGENT" not in seen
+    assert "HTTP_X_FORWARDED_FOR" not in seen
     assert len(request.denunciation_bucket) == privacy.BUCKET_HEX_DIGITS  # type: ignore[attr-defined]
     assert response["Cache-Control"].startswith("no-store")
 
@@ -60,5 +61,6 @@ def test_log_records_of_denunciation_requests_keep_only_their_level_and_day(capl
         assert record.getMessage() == "denunciation page: details withheld"
         assert record.exc_info is None
         assert record.created % 86400 == 0
-    assert CANARY_IP not in caplog.text and "/signalement/suivi/" not in caplog.text
+    assert CANARY_IP not in caplog.text
+    assert "/signalement/suivi/" not in caplog.text
     assert "an ordinary line" in caplog.text

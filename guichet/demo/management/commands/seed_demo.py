@@ -30,6 +30,8 @@ from guichet.catalog.models import Service
 from guichet.catalog.services import load_catalog
 from guichet.core.actors import Actor
 from guichet.demo.files import demo_pdf, demo_png
+from guichet.denunciations.models import InspectorKey
+from guichet.denunciations.services import unlock_inspector
 from guichet.dossiers.models import Dossier
 from guichet.dossiers.services import attach_document, save_answers, start_dossier, submit_dossier
 
@@ -70,6 +72,8 @@ DEMO_STAFF = (
     DemoStaff("superviseur", "Ama", "Lawson", Role.SUPERVISOR, ("cabinet", "protection-civile")),
     DemoStaff("caissier", "Yao", "Amouzou", Role.CASHIER, ("cabinet",)),
     DemoStaff("inspecteur", "Essi", "Adjovi", Role.INSPECTOR, ("inspection",)),
+    # A second inspector: disclosing a confidential reporter's identity takes two (denunciations).
+    DemoStaff("inspectrice", "Akouvi", "Mensah", Role.INSPECTOR, ("inspection",)),
     DemoStaff("admin", "Komi", "Dossou", Role.ADMINISTRATOR, (ALL_UNITS,), superuser=True),
 )
 
@@ -115,6 +119,12 @@ class Command(BaseCommand):
         with transaction.atomic():
             citizen = self._citizen()
             staff = [(member, self._staff_member(member)) for member in DEMO_STAFF]
+        for member, user in staff:  # inspectors' report keys exist before the first report is filed
+            if (
+                member.role == Role.INSPECTOR
+                and not InspectorKey.objects.filter(user=user, active=True).exists()
+            ):
+                unlock_inspector(user, password=member.password)
         # Each filing use case is its own durable transaction, as it is for a person on the portal.
         created_dossiers = self._dossiers(citizen)
         self._print_summary(citizen, staff, created_dossiers)
