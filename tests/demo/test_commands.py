@@ -21,7 +21,7 @@ from tests.factories import CitizenFactory, StaffFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db
 
-STAFF_USERNAMES = ["agent", "superviseur", "caissier", "inspecteur", "admin"]
+STAFF_USERNAMES = ["agent", "superviseur", "commandant", "caissier", "inspecteur", "admin"]
 
 
 def seed() -> str:
@@ -54,7 +54,8 @@ def test_seed_demo_creates_staff_with_their_roles_and_passwords():
         assert user.check_password(f"demo-{username}-2026")
         assert len(user.totp_secret) >= 16
     both = {"cabinet", "protection-civile"}
-    assert units_of("agent") == {(code, Role.AGENT) for code in both}
+    assert units_of("agent") == {(code, Role.AGENT) for code in [*both, "police"]}
+    assert units_of("commandant") == {("police", Role.SUPERVISOR)}
     assert units_of("superviseur") == {(code, Role.SUPERVISOR) for code in both}
     assert units_of("caissier") == {("cabinet", Role.CASHIER)}
     assert units_of("inspecteur") == {("inspection", Role.INSPECTOR)}

@@ -68,8 +68,10 @@ class DemoStaff:
 
 
 DEMO_STAFF = (
-    DemoStaff("agent", "Kodjo", "Agbeko", Role.AGENT, ("cabinet", "protection-civile")),
+    DemoStaff("agent", "Kodjo", "Agbeko", Role.AGENT, ("cabinet", "protection-civile", "police")),
     DemoStaff("superviseur", "Ama", "Lawson", Role.SUPERVISOR, ("cabinet", "protection-civile")),
+    # The police commander who sets an event's agents and hours (the quote) seeing the unit's calendar.
+    DemoStaff("commandant", "Edem", "Kpodar", Role.SUPERVISOR, ("police",)),
     DemoStaff("caissier", "Yao", "Amouzou", Role.CASHIER, ("cabinet",)),
     DemoStaff("inspecteur", "Essi", "Adjovi", Role.INSPECTOR, ("inspection",)),
     # A second inspector: disclosing a confidential reporter's identity takes two (denunciations).
