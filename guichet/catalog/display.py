@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from phonenumbers import NumberParseException
 
 from guichet.accounts.contacts import format_phone
-from guichet.catalog.definition import FieldDef, list_choices
+from guichet.catalog.definition import FieldDef, group_items, list_choices
 from guichet.catalog.registries import field_types
 from guichet.core.text import bilingual, current_language
 
@@ -38,10 +38,48 @@ _READABLE: dict[str, Callable[[FieldDef, Any], str]] = {
 }
 
 
+def item_heading(group: FieldDef, position: int, item: dict[str, Any]) -> str:
+    """An item named for a reader: "Traveller 2 — DOE John" (its `item_summary` answers)."""
+    from guichet.catalog.validation import item_name  # deferred: validation imports the definition
+
+    names = [
+        display_answer(inner, item.get(inner.name))
+        for inner in group.fields
+        if inner.name in group.item_summary and item.get(inner.name) not in (None, "", [])
+    ]
+    title = item_name(group, position)
+    return f"{title} — {' '.join(names)}" if names else title
+
+
+def item_answers(group: FieldDef, item: dict[str, Any], known: dict[str, Any]) -> list[tuple[FieldDef, str]]:
+    """An item's questions that apply, with their answers as read (documents left to the caller)."""
+    item_known = {**known, **item}
+    return [
+        (inner, display_answer(inner, item.get(inner.name)))
+        for inner in group.fields
+        if inner.visible(item_known)
+    ]
+
+
+def _group_text(field: FieldDef, value: Any) -> str:
+    """A repeating group in one text: each item on its own line with its answers."""
+    lines = []
+    for position, item in enumerate(group_items({"items": value}, "items"), start=1):
+        answers = [
+            f"{bilingual(inner.label)}: {text}"
+            for inner, text in item_answers(field, item, {})
+            if inner.type != "file" and text
+        ]
+        lines.append(f"{item_heading(field, position, item)}: " + "; ".join(answers))
+    return "\n".join(lines)
+
+
 def display_answer(field: FieldDef, value: Any) -> str:
     """An answer as a person says it: choice labels, dates dd/mm/yyyy, Yes/No, country names, phones."""
     if value in (None, "", []):
         return ""
+    if field.is_group:
+        return _group_text(field, value)
     readable = _READABLE.get(field.type)
     return readable(field, value) if readable is not None else field_types[field.type].display(value)
 

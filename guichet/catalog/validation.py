@@ -78,6 +78,7 @@ def validate_answers(
     fields: Collection[str] | None = None,
     context: Mapping[str, Any] | None = None,
     summarise_items: bool = True,
+    check_counts: bool = True,
 ) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """Check answers against a service definition (or one step): (stored values, errors by field).
 
@@ -89,6 +90,7 @@ def validate_answers(
     An item's wrong answer is reported under its item path ("travellers-<key>-surname", see
     definition.item_path) and, unless `summarise_items` is false, also under the group's name
     ("Traveller 2: Enter “Surname”"), so code that knows only the steps' fields sees it too.
+    `check_counts=False` leaves out min_items / max_items (while a person is still adding items).
     """
     chosen = [f for f in definition.fields if f.type != "file" and (fields is None or f.name in fields)]
     by_name = {f.name: f for f in definition.fields}
@@ -103,7 +105,7 @@ def validate_answers(
         value = answers.get(field.name)
         if field.is_group:
             cleaned[field.name], group_errors = _validate_group(
-                field, value, known, summarise_items=summarise_items
+                field, value, known, summarise_items=summarise_items, check_counts=check_counts
             )
             errors.update(group_errors)
             continue
@@ -179,7 +181,7 @@ def _same(value: Any) -> str:
 
 
 def _validate_group(
-    group: FieldDef, value: Any, context: Mapping[str, Any], *, summarise_items: bool
+    group: FieldDef, value: Any, context: Mapping[str, Any], *, summarise_items: bool, check_counts: bool
 ) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
     """A repeating group's items checked one by one, then together (count, unique answers)."""
     errors: dict[str, list[str]] = {}
@@ -195,7 +197,7 @@ def _validate_group(
             errors[item_path(group.name, key, name)] = messages
             summary.extend(f"{item_name(group, position)}: {message}" for message in messages)
         items.append({ITEM_KEY: key, **cleaned})
-    group_messages = _count_errors(group, len(items))
+    group_messages = _count_errors(group, len(items)) if check_counts else []
     for name in group.unique:
         for path, message in _duplicates(group, items, name):
             errors.setdefault(path, []).append(message)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,8 +12,16 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from guichet.catalog.definition import FieldDef, ServiceDefinition, StepDef
-from guichet.catalog.display import display_answer, file_size, kinds_list
+from guichet.catalog.definition import (
+    ITEM_KEY,
+    FieldDef,
+    ServiceDefinition,
+    StepDef,
+    document_slot,
+    group_items,
+    item_path,
+)
+from guichet.catalog.display import display_answer, file_size, item_answers, item_heading, kinds_list
 from guichet.catalog.display import file_hint as catalogue_file_hint
 from guichet.core.text import bilingual, current_language
 from guichet.dossiers.models import Dossier, DossierDocument, DossierEvent, EventKind
@@ -97,11 +106,21 @@ def accept_attribute(field_def: FieldDef) -> str:
 
 
 @dataclass
+class AnswerItem:
+    """One item of a repeating group on "check your answers": its title, anchor and answers."""
+
+    title: str
+    anchor: str
+    rows: list[AnswerRow]
+
+
+@dataclass
 class AnswerRow:
     field: FieldDef
     value: str
     documents: list[DossierDocument]
     missing: bool
+    items: list[AnswerItem] = dataclasses.field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -143,6 +162,9 @@ def answer_sections(dossier: Dossier, *, missing: set[str] | None = None) -> lis
         for field_def in step.fields:
             if not field_def.visible(answers) or not is_asked(field_def, anonymous=dossier.anonymous):
                 continue
+            if field_def.is_group:
+                section.rows.append(_group_row(field_def, answers, documents, missing))
+                continue
             section.rows.append(
                 AnswerRow(
                     field=field_def,
@@ -155,6 +177,26 @@ def answer_sections(dossier: Dossier, *, missing: set[str] | None = None) -> lis
             )
         sections.append(section)
     return sections
+
+
+def _group_row(
+    group: FieldDef, answers: dict[str, Any], documents: dict[str, list[DossierDocument]], missing: set[str]
+) -> AnswerRow:
+    """A repeating group: each item with its answers and documents, a missing one flagged."""
+    items = []
+    for position, item in enumerate(group_items(answers, group.name), start=1):
+        key = str(item.get(ITEM_KEY, ""))
+        rows = [
+            AnswerRow(
+                field=inner,
+                value="" if inner.type == "file" else text,
+                documents=documents.get(document_slot(inner.name, key), []),
+                missing=item_path(group.name, key, inner.name) in missing,
+            )
+            for inner, text in item_answers(group, item, answers)
+        ]
+        items.append(AnswerItem(item_heading(group, position, item), f"item-{group.name}-{key}", rows))
+    return AnswerRow(field=group, value="", documents=[], missing=group.name in missing, items=items)
 
 
 def fee_lines_display(lines: list[dict[str, Any]]) -> list[tuple[str, int]]:

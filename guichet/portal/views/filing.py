@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from guichet.catalog.definition import StepDef
-from guichet.catalog.forms import StepForm
+from guichet.catalog.definition import ITEM_KEY, StepDef, group_items, split_item_path, split_slot
+from guichet.catalog.forms import StepForm, typed_answers
 from guichet.catalog.services import compute_fee
+from guichet.catalog.validation import item_name, validate_filing
 from guichet.core.actors import Actor
 from guichet.core.errors import DomainError, TransitionNotAllowed
 from guichet.dossiers.models import Dossier, DossierDocument
@@ -24,8 +25,8 @@ from guichet.dossiers.prefill import offered_answers
 from guichet.dossiers.services import (
     DossierIncomplete,
     attach_document,
-    missing_answers,
     remove_document,
+    remove_group_item,
     save_answers,
     submit_dossier,
 )
@@ -53,15 +54,8 @@ S = DossierState
 
 
 def _typed_values(data: QueryDict, step: StepDef) -> dict[str, Any]:
-    """What the person typed on this step, to show it again as it was."""
-    typed: dict[str, Any] = {}
-    for field_def in step.fields:
-        if field_def.type == "file" or field_def.name not in data:
-            continue
-        typed[field_def.name] = (
-            data.getlist(field_def.name) if field_def.type == "multi_choice" else data.get(field_def.name)
-        )
-    return typed
+    """What the person typed on this step, to show it again as it was (groups as their items)."""
+    return typed_answers(data, step)
 
 
 def _documents_by_field(dossier: Dossier) -> dict[str, list[DossierDocument]]:
@@ -73,12 +67,36 @@ def _documents_by_field(dossier: Dossier) -> dict[str, list[DossierDocument]]:
 
 def _attach_uploads(request: HttpRequest, dossier: Dossier, actor: Actor, form: StepForm) -> None:
     """Store every chosen file at once (a file input cannot be filled again), errors on the field."""
-    for field_def in form.file_fields:
-        for upload in request.FILES.getlist(field_def.name):
+    inputs = [(f.name, f.name) for f in form.file_fields] + form.item_uploads
+    for input_name, slot in inputs:
+        for upload in request.FILES.getlist(input_name):
             try:
-                attach_document(dossier, actor=actor, field_name=field_def.name, upload=upload)
+                attach_document(dossier, actor=actor, field_name=slot, upload=upload)
             except DomainError as exc:
-                form.add_error(field_def.name, str(exc))
+                form.add_error(input_name, str(exc))
+
+
+def _rows(form: StepForm, documents: dict[str, list[DossierDocument]]) -> list[dict[str, Any]]:
+    """What the step draws, in order: a question with its files, or a repeating group's items."""
+    slots = dict(form.item_uploads)
+    rows: list[dict[str, Any]] = []
+    for name in form.fields:
+        if name in form.groups:
+            layout = form.groups[name]
+            items = [
+                {
+                    "item": item,
+                    "rows": [
+                        {"field": form[path], "documents": documents.get(slots.get(path, ""), [])}
+                        for path in item.names
+                    ],
+                }
+                for item in layout.items
+            ]
+            rows.append({"group": layout, "field": form[name], "items": items})
+        elif split_item_path(name) is None:
+            rows.append({"field": form[name], "documents": documents.get(name, [])})
+    return rows
 
 
 def _switch_label(code: str) -> str:
@@ -109,7 +127,7 @@ def _render_step(
             "definition": definition,
             "step": step,
             "form": form,
-            "rows": [{"field": form[name], "documents": documents.get(name, [])} for name in form.fields],
+            "rows": _rows(form, documents),
             "steps": [
                 {"step": s, "url": step_url(dossier, s.key), "done": i < position}
                 for i, s in enumerate(steps)
@@ -129,13 +147,26 @@ def _render_step(
 
 def _missing_documents(dossier: Dossier, form: StepForm) -> None:
     present = set(dossier.documents.values_list("field_name", flat=True))
+    message = _("Add this document: choose the file, then press Save and continue.")
     for field_def in form.file_fields:
         if field_def.name in present or field_def.name in form.errors or not field_def.required:
             continue
         if field_def.visible(dossier.answers):
-            form.add_error(
-                field_def.name, _("Add this document: choose the file, then press Save and continue.")
-            )
+            form.add_error(field_def.name, message)
+    # An item's documents: the item must be stored (a blank new item is not) and ask for it.
+    items = {
+        item[ITEM_KEY]: item
+        for group in form.groups
+        for item in group_items(dossier.answers, group)
+        if ITEM_KEY in item
+    }
+    for input_name, slot in form.item_uploads:
+        field_def = dossier.definition.document_field(slot)
+        item = items.get(split_slot(slot)[1])
+        if item is None or slot in present or input_name in form.errors or not field_def.required:
+            continue
+        if field_def.visible({**dossier.answers, **item}):
+            form.add_error(input_name, message)
 
 
 @never_cache
@@ -173,7 +204,9 @@ def _post_step(request: HttpRequest, found: session.ApplicantDossier, current: S
         return with_language(redirect(request.get_full_path()), language)
     if "remove" in request.POST:
         return _remove_and_redisplay(request, found, current)
-    return _save_step(request, found, current)
+    if "remove_item" in request.POST:
+        return _remove_item(request, found, current)
+    return _save_step(request, found, current, adding=request.POST.get("add_item", ""))
 
 
 def _show_step(request: HttpRequest, found: session.ApplicantDossier, current: StepDef) -> HttpResponse:
@@ -185,7 +218,8 @@ def _show_step(request: HttpRequest, found: session.ApplicantDossier, current: S
     kept = session.pop_typed_step(request, dossier.reference, current.key)
     if kept is not None:
         answers.update(_typed_values(kept.values, current))
-    form = finish_step_form(StepForm(step=current, answers=answers), dossier.definition)
+    adding = request.GET.get("add", "")
+    form = finish_step_form(StepForm(step=current, answers=answers, add_item=adding), dossier.definition)
     if kept is not None and kept.announce:
         messages.info(
             request, _("What you typed on this page is back. Check it, then press Save and continue.")
@@ -209,17 +243,53 @@ def _remove_and_redisplay(
     return _render_step(request, dossier, current, form)
 
 
-def _save_step(request: HttpRequest, found: session.ApplicantDossier, current: StepDef) -> HttpResponse:
+def _remove_item(request: HttpRequest, found: session.ApplicantDossier, current: StepDef) -> HttpResponse:
+    """Take an item off a group (with its files), keeping what was typed in the others."""
+    dossier = found.dossier
+    group, _colon, key = request.POST["remove_item"].partition(":")
+    typed = {**dossier.answers, **_typed_values(request.POST, current)}
+    layout_items = group_items(typed, group)
+    position = next((i for i, item in enumerate(layout_items, 1) if item.get(ITEM_KEY) == key), 0)
+    try:
+        group_def = dossier.definition.field(group)
+        remove_group_item(dossier, actor=found.actor, group=group, item=key)
+    except (KeyError, DomainError):
+        messages.error(request, _("This could not be removed. Reload the page and try again."))
+    else:
+        if group in typed:
+            typed[group] = [item for item in layout_items if item.get(ITEM_KEY) != key]
+        if position:
+            messages.success(request, _("%(item)s was removed.") % {"item": item_name(group_def, position)})
+    form = finish_step_form(StepForm(step=current, answers=typed), dossier.definition)
+    return _render_step(request, dossier, current, form)
+
+
+def _save_step(
+    request: HttpRequest, found: session.ApplicantDossier, current: StepDef, *, adding: str = ""
+) -> HttpResponse:
+    """Save and continue; or, with `adding` (a group's name), save and open one more item."""
     dossier, actor = found.dossier, found.actor
+    if adding not in StepForm.group_names(current):
+        adding = ""
     form = finish_step_form(
-        StepForm(request.POST, request.FILES, step=current, answers=dossier.answers), dossier.definition
+        StepForm(request.POST, request.FILES, step=current, answers=dossier.answers, add_item=adding),
+        dossier.definition,
     )
     form.is_valid()
     _attach_uploads(request, dossier, actor, form)
-    file_names = form.file_fields_names
-    if not any(name not in file_names for name in form.errors):
+    if not any(name not in form.upload_names for name in form.errors):
         save_answers(dossier, actor=actor, answers=form.answers_to_store())
         _missing_documents(dossier, form)
+    if adding:
+        group = form.groups[adding].field
+        if len(group_items(dossier.answers, adding)) >= group.max_items:
+            form.add_error(
+                adding,
+                _("You cannot add more: “%(label)s” takes at most %(max)s.")
+                % {"label": str(group.label), "max": group.max_items},
+            )
+        elif not form.errors:
+            return redirect(f"{step_url(dossier, current.key)}?add={adding}#{adding}-new")
     if form.errors:
         return _render_step(request, dossier, current, form)
     steps = [s.key for s in steps_to_ask(dossier)]
@@ -242,6 +312,13 @@ def _field_links(dossier: Dossier, names: list[str]) -> list[dict[str, str]]:
                     }
                 )
     return links
+
+
+def _missing(dossier: Dossier) -> list[str]:
+    """What is missing or wrong, by field name, and by item path inside a repeating group."""
+    documents = {document.field_name for document in dossier.documents.all()}
+    _cleaned, errors = validate_filing(dossier.definition, dossier.answers, documents=documents)
+    return list(errors)
 
 
 @never_cache
@@ -269,11 +346,11 @@ def check(request: HttpRequest, reference: str) -> HttpResponse:
             return redirect("portal:confirmation", reference=dossier.reference)
         except DomainError as exc:
             error = str(exc)
-            missing = [f.name for f in missing_answers(dossier)]
+            missing = _missing(dossier)
         else:
             return redirect("portal:confirmation", reference=dossier.reference)
     else:
-        missing = [f.name for f in missing_answers(dossier)]
+        missing = _missing(dossier)
     fee_lines = fee_lines_display(
         [line.as_dict() for line in compute_fee(dossier.definition, dossier.answers)]
     )
