@@ -287,6 +287,27 @@ GUICHET: dict[str, Any] = {
     "UPLOAD_MAX_TOTAL_MB": env_int("GUICHET_UPLOAD_MAX_TOTAL_MB", 40),
     "CLAMD_ADDRESS": os.environ.get("GUICHET_CLAMD_ADDRESS", ""),
     "CLAMD_TIMEOUT_SECONDS": env_int("GUICHET_CLAMD_TIMEOUT_SECONDS", 30),
+    # Fee amounts in whole FCFA that service files name with `setting:` (decision 0020); the
+    # ministry published the tinted-window ones only. GUICHET_FEE_<NAME> overrides one.
+    "FEES": {
+        name: env_int(f"GUICHET_FEE_{name.upper()}", default)
+        for name, default in {
+            "tinted_windows_review": 10_000,
+            "tinted_windows_stamp": 2_000,
+            "event_file_fee": 5_000,
+            "event_agent_hour": 2_000,
+            "entry_15_days": 35_000,
+            "entry_30_days": 45_000,
+            "entry_90_days": 65_000,
+        }.items()
+    },
+    # Agents a unit can commit on one day (capacity calendar): "police=40,gendarmerie=60".
+    "UNIT_CAPACITY": {
+        code.strip(): int(number)
+        for code, _sep, number in (item.partition("=") for item in env_list("GUICHET_UNIT_CAPACITY", ""))
+        if number.strip()
+    },
+    "UNIT_CAPACITY_DEFAULT": env_int("GUICHET_UNIT_CAPACITY_DEFAULT", 40),
 }
 
 # Online payment (guichet.payments; docs/operator-guide.md "Payments"). Embedded: the local

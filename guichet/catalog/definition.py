@@ -228,10 +228,24 @@ class Confidentiality(models.TextChoices):
 
 
 class Workflow(models.TextChoices):
-    """How the ministry ends a file: a decision (approve or reject), or an answer (suggestions)."""
+    """Names of the workflows in `guichet.dossiers.states.workflows` (the registry is the authority).
+
+    decision: approve or reject; answer: the ministry replies (suggestions); quote: the unit
+    sets a quote that the applicant accepts and pays, or declines (event security).
+    """
 
     DECISION = "decision", "decision"
     ANSWER = "answer", "answer"
+    QUOTE = "quote", "quote"
+
+
+@dataclass(frozen=True)
+class ChecklistPoint:
+    """A point the agent ticks before approving; a refusal names the points that failed."""
+
+    key: str
+    label: Text
+    advice: Text | None = None  # what the applicant can do when this point fails
 
 
 @dataclass(frozen=True)
@@ -251,7 +265,8 @@ class ServiceDefinition:
     confidentiality: Confidentiality
     anonymous_allowed: bool
     account_required: bool
-    workflow: Workflow
+    workflow: str  # a name in guichet.dossiers.states.workflows
+    checklist: tuple[ChecklistPoint, ...] = ()
     rules: tuple[str, ...] = ()  # rules over several answers (catalog.validators.answer_rules)
 
     @property
@@ -350,14 +365,56 @@ def _bool(data: dict[str, Any], key: str, path: str, default: bool) -> bool:
     return value
 
 
-def _workflow(data: dict[str, Any], path: str) -> Workflow:
-    """How the ministry ends a file: a decision (approve or reject) or an answer."""
+def _workflow(data: dict[str, Any], path: str) -> str:
+    """The workflow a service's files follow: a name in the registry of state tables."""
+    # Deferred like the upload kinds: the tables live with the dossiers.
+    from guichet.dossiers.states import workflows
+
     if "workflow" in data:
-        if data["workflow"] not in Workflow.values:
-            raise DefinitionError(f"{path}.workflow: one of {', '.join(Workflow.values)}")
-        return Workflow(data["workflow"])
+        if data["workflow"] not in workflows:
+            raise DefinitionError(f"{path}.workflow: one of {', '.join(workflows)}")
+        return str(data["workflow"])
     # Older files said `answer_closes: true`.
     return Workflow.ANSWER if _bool(data, "answer_closes", path, default=False) else Workflow.DECISION
+
+
+def _workflow_for_fee(data: dict[str, Any], path: str, fee: FeeDef) -> str:
+    """The workflow, which has a quote step exactly when the fee rule is one staff set (a quote)."""
+    from guichet.dossiers.states import DossierState, workflows
+
+    workflow = _workflow(data, path)
+    quoted = DossierState.QUOTE_PROPOSED in workflows[workflow].states
+    if getattr(fee_rules[fee.rule], "staff_set", False) and not quoted:
+        raise DefinitionError(
+            f"{path}.workflow: the fee rule {fee.rule!r} needs a workflow with a quote step"
+        )
+    if quoted and not getattr(fee_rules[fee.rule], "staff_set", False):
+        raise DefinitionError(
+            f"{path}.fee.rule: the workflow {workflow!r} needs a fee rule staff set (quote)"
+        )
+    return workflow
+
+
+def _checklist(data: dict[str, Any], path: str) -> tuple[ChecklistPoint, ...]:
+    """The review checklist: `checklist: [{key, label: {fr, en}, advice: {fr, en}}]` (advice optional)."""
+    points: list[ChecklistPoint] = []
+    for i, raw in enumerate(_list(data, "checklist", path)):
+        ppath = f"{path}.checklist[{i}]"
+        if not isinstance(raw, dict):
+            raise DefinitionError(f"{ppath}: a mapping with 'key' and 'label' (fr, en)")
+        key = str(_require(raw, "key", ppath))
+        if not key.isidentifier():
+            raise DefinitionError(f"{ppath}.key: {key!r} must be a simple identifier (letters, digits, _)")
+        if any(point.key == key for point in points):
+            raise DefinitionError(f"{ppath}.key: another point is already called {key!r}")
+        points.append(
+            ChecklistPoint(
+                key=key,
+                label=_text(raw.get("label"), f"{ppath}.label"),
+                advice=_optional_text(raw, "advice", ppath),
+            )
+        )
+    return tuple(points)
 
 
 def _optional_int(data: dict[str, Any], key: str, path: str, minimum: int | None = None) -> int | None:
@@ -693,6 +750,7 @@ def parse_definition(data: Any) -> ServiceDefinition:
         confidentiality=Confidentiality(confidentiality),
         anonymous_allowed=_bool(data, "anonymous_allowed", path, default=False),
         account_required=_bool(data, "account_required", path, default=False),
-        workflow=_workflow(data, path),
+        workflow=_workflow_for_fee(data, path, fee),
+        checklist=_checklist(data, path),
         rules=_rules(data, path),
     )

@@ -7,10 +7,12 @@ dossier owes once filed (`lines`). Pages render what a rule says and never name 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from guichet.catalog.errors import DefinitionError
@@ -80,20 +82,68 @@ class FeeRule(Protocol):
 fee_rules: Registry[FeeRule] = Registry("fee rules")
 
 
+# --- amounts: written in the file, or named settings -------------------------------------------
+
+
+def fee_settings() -> dict[str, int]:
+    """The amounts service files may name (`setting: tinted_windows_review`), in whole XOF."""
+    return dict(settings.GUICHET.get("FEES") or {})
+
+
+def _check_amount(spec: Any, path: str) -> None:
+    """An amount is `amount: 12000` (whole XOF) or `setting: <name>` (a key of GUICHET["FEES"])."""
+    if not isinstance(spec, dict):
+        raise DefinitionError(f"{path}: a mapping with 'amount' or 'setting'")
+    if "setting" in spec:
+        known = fee_settings()
+        if spec["setting"] not in known:
+            raise DefinitionError(
+                f"{path}.setting: unknown fee setting {spec['setting']!r} (known: {', '.join(sorted(known))})"
+            )
+        return
+    amount = spec.get("amount")
+    if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
+        raise DefinitionError(f"{path}: every amount is a whole number of XOF, 0 or more (or a 'setting')")
+
+
+def amount_of(spec: Mapping[str, Any]) -> int:
+    """The whole XOF an amount stands for now (a setting is read when the fee is computed)."""
+    if "setting" in spec:
+        return int(fee_settings()[spec["setting"]])
+    return int(spec["amount"])
+
+
+def _check_label(label: Any, path: str) -> None:
+    if not isinstance(label, dict) or not {"fr", "en"} <= set(label):
+        raise DefinitionError(f"{path}: a label in fr and en")
+
+
+def _check_note(params: dict[str, Any]) -> None:
+    if params.get("note") is not None:
+        _check_label(params["note"], "fee.note")
+
+
+def _note(params: dict[str, Any], default: str = "") -> str:
+    return bilingual(params["note"]) if params.get("note") else default
+
+
 def _check_lines(lines: Any, path: str) -> None:
     if not isinstance(lines, list) or not lines:
         raise DefinitionError(f"{path}: a list of lines, each with a label (fr, en) and a whole amount")
     for line in lines:
         if not isinstance(line, dict):
             raise DefinitionError(f"{path}: every line is a mapping with a label (fr, en) and an amount")
-        if not isinstance(line.get("amount"), int) or line["amount"] < 0:
-            raise DefinitionError(f"{path}: every amount is a whole number of XOF, 0 or more")
+        _check_amount(line, path)
         if not {"fr", "en"} <= set(line.get("label") or {}):
             raise DefinitionError(f"{path}: every line needs a label in fr and en")
 
 
 def _overview_lines(lines: list[dict[str, Any]]) -> tuple[OverviewLine, ...]:
-    return tuple(OverviewLine(label=bilingual(line["label"]), amount=line["amount"]) for line in lines)
+    return tuple(OverviewLine(label=bilingual(line["label"]), amount=amount_of(line)) for line in lines)
+
+
+def _fee_lines(lines: list[dict[str, Any]]) -> list[FeeLine]:
+    return [FeeLine(label=dict(line["label"]), amount=amount_of(line)) for line in lines]
 
 
 class Free:
@@ -112,13 +162,14 @@ class Fixed:
 
     def check(self, params: dict[str, Any], field_names: Collection[str]) -> None:
         _check_lines(params.get("lines"), "fee.lines")
+        _check_note(params)
 
     def overview(self, params: dict[str, Any], definition: ServiceDefinition) -> FeeOverview:
         lines = _overview_lines(params["lines"])
-        return FeeOverview.paid_at_filing(lines, total=sum(line["amount"] for line in params["lines"]))
+        return FeeOverview.paid_at_filing(lines, _note(params), total=sum(line.amount or 0 for line in lines))
 
     def lines(self, params: dict[str, Any], answers: dict[str, Any]) -> list[FeeLine]:
-        return [FeeLine(label=line["label"], amount=line["amount"]) for line in params["lines"]]
+        return _fee_lines(params["lines"])
 
 
 class ByOption:
@@ -188,11 +239,198 @@ class PerUnit:
         for name in params.get("factors") or []:
             quantity *= int(answers.get(name) or 0)
         label = params.get("label") or {"fr": "Prestation", "en": "Service"}
-        lines = [FeeLine(label=line["label"], amount=line["amount"]) for line in params.get("fixed") or []]
+        lines = _fee_lines(params.get("fixed") or [])
         return [*lines, FeeLine(label=label, amount=quantity * params["unit_price"])]
+
+
+def _whole(value: Any) -> int | None:
+    """A whole number from an answer (stored as an int, or a choice's text such as "30")."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def _items(answers: Mapping[str, Any], group: str) -> list[dict[str, Any]]:
+    """The items of a repeating group as stored (decision 0018: a list of dicts under its name)."""
+    value = answers.get(group)
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+class PerItem:
+    """An amount per item of a repeating group (a traveller), by bracket of a number (length of stay)."""
+
+    def check(self, params: dict[str, Any], field_names: Collection[str]) -> None:
+        group = params.get("group")
+        if group not in field_names or (isinstance(field_names, Mapping) and field_names[group] != "group"):
+            raise DefinitionError("fee.group: the name of a repeating group of this service")
+        _check_label(params.get("label"), "fee.label")
+        _check_note(params)
+        if params.get("fixed"):
+            _check_lines(params["fixed"], "fee.fixed")
+        if params.get("by") is None:
+            _check_amount(params, "fee")
+            return
+        if not isinstance(params["by"], str):
+            raise DefinitionError("fee.by: the name of a number field (the length of stay in days)")
+        brackets = params.get("brackets")
+        if not isinstance(brackets, list) or not brackets:
+            raise DefinitionError("fee.brackets: a list of {up_to: days, amount or setting}")
+        previous = 0
+        for i, bracket in enumerate(brackets):
+            up_to = bracket.get("up_to") if isinstance(bracket, dict) else None
+            if not isinstance(up_to, int) or isinstance(up_to, bool) or up_to <= previous:
+                raise DefinitionError(f"fee.brackets[{i}].up_to: a whole number above the bracket before")
+            _check_amount(bracket, f"fee.brackets[{i}]")
+            previous = up_to
+
+    def overview(self, params: dict[str, Any], definition: ServiceDefinition) -> FeeOverview:
+        group = definition.field(params["group"])
+        item = bilingual(group.item_label) if group.item_label else bilingual(group.label)
+        fixed = _overview_lines(params.get("fixed") or [])
+        if params.get("by") is None:
+            line = OverviewLine(
+                label=bilingual(params["label"]),
+                amount=amount_of(params),
+                detail=_("per %(item)s") % {"item": item.lower()},
+            )
+            return FeeOverview.paid_at_filing((*fixed, line), _note(params))
+        lines = tuple(
+            OverviewLine(
+                label=_("%(label)s, up to %(days)s days")
+                % {"label": bilingual(params["label"]), "days": b["up_to"]},
+                amount=amount_of(b),
+                detail=_("per %(item)s") % {"item": item.lower()},
+            )
+            for b in params["brackets"]
+        )
+        default = _("The fee depends on the number of people and the length of stay:")
+        return FeeOverview.paid_at_filing((*fixed, *lines), _note(params, default))
+
+    def _bracket(self, params: dict[str, Any], value: int | None) -> dict[str, Any] | None:
+        if value is None:
+            return None
+        return next((b for b in params["brackets"] if value <= b["up_to"]), None)
+
+    def lines(self, params: dict[str, Any], answers: dict[str, Any]) -> list[FeeLine]:
+        items = _items(answers, params["group"])
+        label = params["label"]
+        lines = _fee_lines(params.get("fixed") or [])
+        if not items:
+            return lines
+        if params.get("by") is None:
+            return [*lines, _counted(label, len(items), amount_of(params))]
+        counts: dict[int, int] = {}
+        for item in items:
+            # The length of stay is the item's own, or the group's when asked once for all.
+            value = _whole(item.get(params["by"], answers.get(params["by"])))
+            bracket = self._bracket(params, value)
+            if bracket is None:
+                continue  # a stay the validation refuses: nothing is owed for it
+            counts[bracket["up_to"]] = counts.get(bracket["up_to"], 0) + 1
+        for bracket in params["brackets"]:
+            count = counts.get(bracket["up_to"])
+            if count:
+                days = bracket["up_to"]
+                bracket_label = {
+                    "fr": f"{label['fr']}, jusqu'à {days} jours",
+                    "en": f"{label['en']}, up to {days} days",
+                }
+                lines.append(_counted(bracket_label, count, amount_of(bracket)))
+        return lines
+
+
+def _counted(label: Mapping[str, str], count: int, unit_amount: int) -> FeeLine:
+    """One line for `count` items at `unit_amount` each: "Entry authorization × 3"."""
+    if count == 1:
+        return FeeLine(label=dict(label), amount=unit_amount)
+    return FeeLine(
+        label={"fr": f"{label['fr']} × {count}", "en": f"{label['en']} × {count}"}, amount=count * unit_amount
+    )
+
+
+class QuoteRule:
+    """A file fee at filing; after review, staff set agents and hours: agents × hours × hourly rate.
+
+    Needs `workflow: quote`. `lines` gives the file fee; `quote_lines` the quote staff set.
+    """
+
+    staff_set = True
+
+    def check(self, params: dict[str, Any], field_names: Collection[str]) -> None:
+        if params.get("file_fee"):
+            _check_lines(params["file_fee"], "fee.file_fee")
+        _check_amount(params.get("hourly_rate"), "fee.hourly_rate")
+        _check_label(params.get("label"), "fee.label")
+        _check_note(params)
+        for key, kind in (("requested_agents", "number"), ("event_date", "date")):
+            name = params.get(key)
+            if name is None:
+                continue
+            if name not in field_names or (isinstance(field_names, Mapping) and field_names[name] != kind):
+                raise DefinitionError(f"fee.{key}: the name of a {kind} field of this service")
+
+    def overview(self, params: dict[str, Any], definition: ServiceDefinition) -> FeeOverview:
+        coverage = OverviewLine(
+            label=bilingual(params["label"]),
+            amount=self.hourly_rate(params),
+            detail=_("per agent and per hour"),
+        )
+        return FeeOverview(
+            lines=(*_overview_lines(params.get("file_fee") or []), coverage),
+            note=_note(
+                params,
+                _(
+                    "After reading your request, the unit sets the number of agents and hours. "
+                    "You then accept or decline the quote."
+                ),
+            ),
+            payment=_(
+                "You pay the file fee once your request is filed, and the quote once you accept it. "
+                "The file fee is not refunded if the request is refused."
+            ),
+        )
+
+    def lines(self, params: dict[str, Any], answers: dict[str, Any]) -> list[FeeLine]:
+        return _fee_lines(params.get("file_fee") or [])
+
+    def hourly_rate(self, params: dict[str, Any]) -> int:
+        return amount_of(params["hourly_rate"])
+
+    def quote_lines(self, params: dict[str, Any], *, agents: int, hours: int) -> list[FeeLine]:
+        """What the quote costs: one line, agents × hours × the hourly rate of now."""
+        label = params["label"]
+        return [
+            FeeLine(
+                label={
+                    "fr": f"{label['fr']} : {agents} agent{'s' if agents > 1 else ''} × {hours} h",
+                    "en": f"{label['en']}: {agents} agent{'s' if agents > 1 else ''} × {hours} h",
+                },
+                amount=agents * hours * self.hourly_rate(params),
+            )
+        ]
+
+    def requested_agents(self, params: dict[str, Any], answers: dict[str, Any]) -> int | None:
+        """The applicant's wish, if the service asks for one."""
+        return _whole(answers.get(params["requested_agents"])) if params.get("requested_agents") else None
+
+    def event_date(self, params: dict[str, Any], answers: dict[str, Any]) -> dt.date | None:
+        """The day the agents are committed (the capacity calendar's day)."""
+        value = answers.get(params["event_date"]) if params.get("event_date") else None
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value)) if value else None
+        except ValueError:
+            return None
 
 
 fee_rules.register("free")(Free())
 fee_rules.register("fixed")(Fixed())
 fee_rules.register("by_option")(ByOption())
 fee_rules.register("per_unit")(PerUnit())
+fee_rules.register("per_item")(PerItem())
+fee_rules.register("quote")(QuoteRule())

@@ -2,8 +2,8 @@
 
 An action is available when two things hold: the actor has the right (the applicant for
 applicant actions, a staff member holding the permission in the dossier's unit for staff
-ones), and the dossier allows it (its state, from the `TRANSITIONS` table, and its service's
-workflow). `available_actions` is what interfaces display; `require_action` is what every
+ones), and the dossier allows it (its state, in the table of its service's workflow, and what
+the file holds: a quote must be paid before coverage is confirmed). `available_actions` is what interfaces display; `require_action` is what every
 use case calls first, on the locked row, and it says which of the two failed.
 """
 
@@ -19,12 +19,12 @@ from django.utils.translation import gettext_lazy as _
 
 from guichet.accounts.models import User
 from guichet.accounts.roles import Permission
-from guichet.catalog.definition import Confidentiality, Workflow
+from guichet.catalog.definition import Confidentiality
 from guichet.catalog.models import ServiceVersion
 from guichet.core.actors import Actor, ActorKind
 from guichet.core.errors import DomainError, PermissionRefused, TransitionNotAllowed
-from guichet.dossiers.models import Dossier
-from guichet.dossiers.states import OPEN_STATES, TRANSITIONS, DossierState
+from guichet.dossiers.models import Dossier, QuoteStatus
+from guichet.dossiers.states import OPEN_STATES, DossierState, WorkflowTable, workflows
 
 S = DossierState
 
@@ -39,11 +39,15 @@ class ActionName(models.TextChoices):
     ANSWER = "answer", _("Answer")
     MESSAGE = "message", _("Write to the applicant")
     NOTE = "note", _("Add an internal note")
+    TICK_CHECKLIST = "tick_checklist", _("Tick the review checklist")
+    PROPOSE_QUOTE = "propose_quote", _("Set the quote")
     # The applicant
     EDIT_DRAFT = "edit_draft", _("Change the draft")
     WITHDRAW = "withdraw", _("Withdraw")
     PROVIDE_INFORMATION = "provide_information", _("Send the information asked for")
     WRITE_TO_MINISTRY = "write_to_ministry", _("Write to the ministry")
+    ACCEPT_QUOTE = "accept_quote", _("Accept the quote")
+    DECLINE_QUOTE = "decline_quote", _("Decline the quote")
 
 
 A = ActionName
@@ -58,8 +62,13 @@ STAFF_ACTIONS: Final[Mapping[ActionName, Permission]] = {
     A.ANSWER: Permission.DECIDE,
     A.MESSAGE: Permission.PROCESS,
     A.NOTE: Permission.PROCESS,
+    A.TICK_CHECKLIST: Permission.PROCESS,
+    # Setting a quote commits the unit's agents: a decision, like approving.
+    A.PROPOSE_QUOTE: Permission.DECIDE,
 }
-APPLICANT_ACTIONS: Final = frozenset({A.EDIT_DRAFT, A.WITHDRAW, A.PROVIDE_INFORMATION, A.WRITE_TO_MINISTRY})
+APPLICANT_ACTIONS: Final = frozenset(
+    {A.EDIT_DRAFT, A.WITHDRAW, A.PROVIDE_INFORMATION, A.WRITE_TO_MINISTRY, A.ACCEPT_QUOTE, A.DECLINE_QUOTE}
+)
 
 # Actions that move the dossier, and where to: they are possible where the table allows the move.
 MOVES: Final[Mapping[ActionName, DossierState]] = {
@@ -69,11 +78,14 @@ MOVES: Final[Mapping[ActionName, DossierState]] = {
     A.ANSWER: S.ANSWERED,
     A.WITHDRAW: S.WITHDRAWN,
     A.PROVIDE_INFORMATION: S.IN_REVIEW,
+    A.PROPOSE_QUOTE: S.QUOTE_PROPOSED,
+    A.ACCEPT_QUOTE: S.AWAITING_PAYMENT,
+    A.DECLINE_QUOTE: S.QUOTE_DECLINED,
 }
-# How the ministry ends a file depends on the service: a decision, or an answer.
-WORKFLOW_ACTIONS: Final[Mapping[Workflow, frozenset[ActionName]]] = {
-    Workflow.DECISION: frozenset({A.APPROVE, A.REJECT}),
-    Workflow.ANSWER: frozenset({A.ANSWER}),
+# Moves that only make sense from one state (filing also leads to awaiting payment).
+MOVES_FROM: Final[Mapping[ActionName, DossierState]] = {
+    A.ACCEPT_QUOTE: S.QUOTE_PROPOSED,
+    A.DECLINE_QUOTE: S.QUOTE_PROPOSED,
 }
 
 
@@ -90,6 +102,7 @@ _REFUSALS: Final[Mapping[ActionName, str | Promise]] = {
     A.NOTE: _("Notes can only be added to a filed request."),
     A.EDIT_DRAFT: _("This request is filed: its answers can no longer change."),
     A.WRITE_TO_MINISTRY: _("This request is closed; messages can no longer be sent."),
+    A.TICK_CHECKLIST: _("The checklist is ticked while the file is in review."),
 }
 
 
@@ -149,12 +162,17 @@ def _rights(dossier: Dossier, actor: Actor) -> frozenset[ActionName]:
 def _possible(dossier: Dossier, actor: Actor) -> frozenset[ActionName]:
     """What the dossier allows now: its state, its service's workflow, and whether it is already the asker's."""
     state = DossierState(dossier.state)
-    moves = TRANSITIONS[state]
-    workflow = dossier.definition.workflow
-    possible = {action for action, target in MOVES.items() if target in moves}
-    possible -= {
-        action for other, actions in WORKFLOW_ACTIONS.items() if other != workflow for action in actions
+    moves = workflow_table(dossier).targets(state)
+    possible = {
+        action
+        for action, target in MOVES.items()
+        if target in moves and MOVES_FROM.get(action, state) == state
     }
+    if state == S.QUOTE_PROPOSED and A.PROPOSE_QUOTE in _table_actions(workflow_table(dossier)):
+        possible.add(A.PROPOSE_QUOTE)  # a revision, until the applicant answers
+    if state == S.IN_REVIEW and dossier.definition.checklist:
+        possible.add(A.TICK_CHECKLIST)
+    possible -= set(_held_back(dossier, frozenset(possible)))
     if state == S.INFO_REQUESTED:
         possible.discard(A.REQUEST_INFO)  # already asked; the table's way back is the applicant's answer
     else:
@@ -174,6 +192,34 @@ def _possible(dossier: Dossier, actor: Actor) -> frozenset[ActionName]:
     return frozenset(possible)
 
 
+def workflow_table(dossier: Dossier) -> WorkflowTable:
+    """The state table the dossier's service version follows."""
+    return workflows[dossier.definition.workflow]
+
+
+def _table_actions(table: WorkflowTable) -> frozenset[ActionName]:
+    """The moving actions a workflow has at all (approve in a decision, answer in an answer...)."""
+    return frozenset(action for action, target in MOVES.items() if target in table.states)
+
+
+def _held_back(dossier: Dossier, possible: frozenset[ActionName]) -> dict[ActionName, str | Promise]:
+    """Actions the state allows but the file does not yet (or no longer), with the reason."""
+    held: dict[ActionName, str | Promise] = {}
+    if S.QUOTE_PROPOSED not in workflow_table(dossier).states or not (
+        possible & {A.APPROVE, A.PROPOSE_QUOTE}
+    ):
+        return held
+    statuses = set(dossier.quotes.values_list("status", "paid_at"))
+    accepted = [paid_at for status, paid_at in statuses if status == QuoteStatus.ACCEPTED]
+    if accepted:
+        held[A.PROPOSE_QUOTE] = _("The applicant accepted the quote: it can no longer change.")
+    if not any(paid_at is not None for paid_at in accepted):
+        held[A.APPROVE] = _(
+            "Coverage is confirmed once the applicant has accepted and paid the quote: set the quote first."
+        )
+    return held
+
+
 def available_actions(dossier: Dossier, actor: Actor) -> frozenset[ActionName]:
     """Every action `actor` may take on `dossier` now."""
     return _rights(dossier, actor) & _possible(dossier, actor)
@@ -185,11 +231,20 @@ def require_action(dossier: Dossier, actor: Actor, action: ActionName) -> None:
         raise PermissionRefused()
     if action in _possible(dossier, actor):
         return
-    workflow = dossier.definition.workflow
-    if any(action in actions for other, actions in WORKFLOW_ACTIONS.items() if other != workflow):
-        if workflow == Workflow.ANSWER:
+    if action == A.TICK_CHECKLIST and not dossier.definition.checklist:
+        raise ActionNotAvailable(_("This service has no review checklist."))
+    table = workflow_table(dossier)
+    if action in MOVES and action not in _table_actions(table):
+        if S.ANSWERED in table.states:
             raise DomainError(_("This service is answered, not approved: write the answer instead."))
-        raise DomainError(_("This service is decided, not answered: approve or reject the request."))
+        if action == A.ANSWER:
+            raise DomainError(_("This service is decided, not answered: approve or reject the request."))
+        raise DomainError(_("This service has no quote: its fee is fixed when the request is filed."))
+    state = DossierState(dossier.state)
+    if action in MOVES and table.allows(state, MOVES[action]) and MOVES_FROM.get(action, state) == state:
+        held = _held_back(dossier, frozenset({action}))
+        if action in held:
+            raise DomainError(held[action])
     if action in MOVES:
         raise TransitionNotAllowed(DossierState(dossier.state).label, MOVES[action].label)
     raise ActionNotAvailable(_REFUSALS.get(action))
@@ -198,21 +253,13 @@ def require_action(dossier: Dossier, actor: Actor, action: ActionName) -> None:
 # --- which states a service's files can be in ------------------------------------------------
 
 
-def reachable_states(workflow: Workflow) -> frozenset[DossierState]:
-    """The states a dossier can reach under `workflow`: the table, less the other workflows' endings.
+def reachable_states(workflow: str) -> frozenset[DossierState]:
+    """The states a dossier can reach under `workflow` (a name in the registry of tables).
 
     A suggestion (answered) is never approved, so never issued; a decided request is never
     answered. Lists and counts need not look for files that cannot exist.
     """
-    own = {MOVES[action] for action in WORKFLOW_ACTIONS[workflow]}
-    barred = {MOVES[action] for actions in WORKFLOW_ACTIONS.values() for action in actions} - own
-    seen, pending = {S.DRAFT}, [S.DRAFT]
-    while pending:
-        for target in TRANSITIONS[pending.pop()]:
-            if target not in barred and target not in seen:
-                seen.add(target)
-                pending.append(target)
-    return frozenset(seen)
+    return workflows[workflow].reachable()
 
 
 def states_of_service(service_id: int) -> frozenset[DossierState]:

@@ -7,4 +7,4 @@ class DossiersConfig(AppConfig):
     verbose_name = "Dossiers"
 
     def ready(self) -> None:
-        from guichet.dossiers import tasks  # noqa: F401  (registers periodic jobs)
+        from guichet.dossiers import checks, tasks  # noqa: F401  (registers the checks, periodic jobs)

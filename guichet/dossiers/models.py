@@ -279,6 +279,8 @@ class EventKind(models.TextChoices):
     DOCUMENT_ADDED = "document_added", _("Document added")
     ASSIGNED = "assigned", _("Assigned")
     DEADLINE_PASSED = "deadline_passed", _("Deadline passed")
+    QUOTE_PROPOSED = "quote_proposed", _("Quote proposed")
+    CHECKLIST_TICKED = "checklist_ticked", _("Checklist ticked")
 
 
 class DossierEventQuerySet(models.QuerySet["DossierEvent"]):
@@ -298,6 +300,8 @@ class DossierEvent(models.Model):
     from_state = models.CharField(max_length=20, blank=True, choices=DossierState.choices)
     to_state = models.CharField(max_length=20, blank=True, choices=DossierState.choices)
     text = models.TextField(blank=True)
+    # What a page needs beyond the text: the checklist points a refusal names, a quote's figures.
+    data = models.JSONField(default=dict, blank=True)
 
     objects = DossierEventQuerySet.as_manager()
 
@@ -341,3 +345,99 @@ class DossierDocument(models.Model):
     def sent_when_asked(self) -> bool:
         """Sent in answer to a request for information, not with the filing."""
         return self.during_state == DossierState.INFO_REQUESTED
+
+
+# --- money and review: quotes, fee history, checklist ticks -----------------------------------
+
+
+class QuoteStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    SUPERSEDED = "superseded", _("Replaced by a revision")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+
+
+class QuoteQuerySet(models.QuerySet["Quote"]):
+    def live(self) -> QuoteQuerySet:
+        """Quotes that commit agents: proposed or accepted, on files not closed without coverage."""
+        return self.filter(status__in=[QuoteStatus.PROPOSED, QuoteStatus.ACCEPTED]).exclude(
+            dossier__state__in=[
+                DossierState.WITHDRAWN,
+                DossierState.REJECTED,
+                DossierState.QUOTE_DECLINED,
+                DossierState.REVOKED,
+            ]
+        )
+
+
+class Quote(models.Model):
+    """One proposal (or revision) of the price staff set for a dossier after review: agents × hours × rate."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="quotes")
+    number = models.PositiveSmallIntegerField()  # 1, 2... each revision is a new row
+    status = models.CharField(max_length=12, choices=QuoteStatus.choices, default=QuoteStatus.PROPOSED)
+    agents = models.PositiveIntegerField()
+    hours = models.PositiveIntegerField()
+    hourly_rate = models.PositiveIntegerField()  # whole XOF per agent and hour, as it was then
+    requested_agents = models.PositiveIntegerField(null=True, blank=True)  # the applicant's wish
+    event_date = models.DateField(null=True, blank=True, db_index=True)
+    lines = models.JSONField(default=list)
+    total = models.PositiveIntegerField()  # whole XOF
+    reason = models.TextField(blank=True)  # why these figures, and why they differ from the request
+    proposed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(default=timezone.now)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    objects = QuoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["dossier", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "number"], name="quote_number_unique"),
+            # At most one quote of a dossier is open or accepted at a time.
+            models.UniqueConstraint(
+                fields=["dossier"],
+                condition=Q(status__in=["proposed", "accepted"]),
+                name="quote_one_live_per_dossier",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} quote {self.number}"
+
+
+class FeeRevision(models.Model):
+    """What a dossier owed, each time it changed: the lines at filing, then an accepted quote."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="fee_revisions")
+    created_at = models.DateTimeField(default=timezone.now)
+    lines = models.JSONField(default=list)
+    total = models.PositiveIntegerField()  # whole XOF
+    reason = models.CharField(max_length=20)  # "filed", "quote_accepted"
+    quote = models.ForeignKey(Quote, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    actor_kind = models.CharField(max_length=20, choices=ActorKind.choices)
+    actor_user = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.reason} {self.total}"
+
+
+class ChecklistTick(models.Model):
+    """Where the agent stands on one point of the service's review checklist for one dossier."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="checklist_ticks")
+    key = models.CharField(max_length=60)
+    ticked = models.BooleanField()
+    by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["dossier", "key"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "key"], name="checklist_tick_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.key} {self.ticked}"

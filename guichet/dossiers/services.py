@@ -21,6 +21,7 @@ from guichet.accounts.models import User
 from guichet.accounts.roles import Permission
 from guichet.audit import services as audit
 from guichet.catalog.definition import ITEM_KEY, Confidentiality, FieldDef, document_slot, group_items
+from guichet.catalog.fees import QuoteRule, fee_rules
 from guichet.catalog.models import Service
 from guichet.catalog.services import compute_fee
 from guichet.catalog.validation import validate_answers, validate_filing
@@ -29,10 +30,19 @@ from guichet.core.errors import DomainError, InvalidInput, PermissionRefused, Tr
 from guichet.core.text import bilingual
 from guichet.core.workdays import add_working_days, working_days_between
 from guichet.dossiers.actions import ActionName, is_applicant, require_action, staff_can
-from guichet.dossiers.models import Dossier, DossierDocument, DossierEvent, EventKind
+from guichet.dossiers.models import (
+    ChecklistTick,
+    Dossier,
+    DossierDocument,
+    DossierEvent,
+    EventKind,
+    FeeRevision,
+    Quote,
+    QuoteStatus,
+)
 from guichet.dossiers.receipts import issue_receipt_code
 from guichet.dossiers.references import new_reference
-from guichet.dossiers.states import TRANSITIONS, DossierState
+from guichet.dossiers.states import WAITING_FOR_APPLICANT, DossierState, workflows
 from guichet.dossiers.uploads import check_room, check_upload
 from guichet.notifications.services import notify_contact
 
@@ -46,6 +56,7 @@ NOTICE_FOR_STATE = {
     S.REJECTED: "dossier_rejected",
     S.ANSWERED: "dossier_answered",
     S.WITHDRAWN: "dossier_withdrawn",
+    S.QUOTE_PROPOSED: "dossier_quote_proposed",
 }
 
 
@@ -77,7 +88,7 @@ STAFF_RESPONSES: Final = frozenset(
 
 
 def _event(
-    dossier: Dossier, kind: EventKind, actor: Actor, *, public: bool, text: str = "", **extra: str
+    dossier: Dossier, kind: EventKind, actor: Actor, *, public: bool, text: str = "", **extra: Any
 ) -> DossierEvent:
     event = DossierEvent.objects.create(
         dossier=dossier,
@@ -126,18 +137,24 @@ def _notify_applicant(dossier: Dossier, event: str) -> None:
 
 @transaction.atomic
 def transition_dossier(
-    dossier: Dossier, *, to: DossierState, actor: Actor, note: str = "", public: bool = True
+    dossier: Dossier,
+    *,
+    to: DossierState,
+    actor: Actor,
+    note: str = "",
+    public: bool = True,
+    data: dict[str, Any] | None = None,
 ) -> Dossier:
-    """Move a dossier to `to`: check the move, record it on the timeline and in the audit log."""
+    """Move a dossier to `to`: check the move in its workflow, record it on the timeline and in the audit log."""
     locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
-    if to not in TRANSITIONS[DossierState(locked.state)]:
+    if not workflows[locked.definition.workflow].allows(locked.state, to):
         raise TransitionNotAllowed(DossierState(locked.state).label, to.label)
     previous = locked.state
     locked.state = to
     today = timezone.localdate()
-    if to == S.INFO_REQUESTED:
+    if to in WAITING_FOR_APPLICANT:
         locked.paused_on = today
-    elif previous == S.INFO_REQUESTED and locked.paused_on is not None and locked.due_on is not None:
+    elif previous in WAITING_FOR_APPLICANT and locked.paused_on is not None and locked.due_on is not None:
         # The clock stood still while the applicant was asked: push the due date by that time.
         locked.due_on = add_working_days(locked.due_on, max(working_days_between(locked.paused_on, today), 0))
         locked.paused_on = None
@@ -146,7 +163,21 @@ def transition_dossier(
     if to in {S.APPROVED, S.REJECTED, S.ANSWERED}:
         locked.decided_at = timezone.now()
     locked.save()
-    _event(locked, EventKind.STATE_CHANGED, actor, public=public, text=note, from_state=previous, to_state=to)
+    if to == S.PAID:
+        # A quote the applicant accepted is what this payment settles.
+        Quote.objects.filter(dossier=locked, status=QuoteStatus.ACCEPTED, paid_at__isnull=True).update(
+            paid_at=timezone.now()
+        )
+    _event(
+        locked,
+        EventKind.STATE_CHANGED,
+        actor,
+        public=public,
+        text=note,
+        from_state=previous,
+        to_state=to,
+        data=data or {},
+    )
     audit.record(
         actor,
         "dossier.state_changed",
@@ -470,6 +501,14 @@ def submit_dossier(dossier: Dossier, *, actor: Actor) -> Dossier:
     lines = compute_fee(definition, locked.answers)
     locked.fee_lines = [line.as_dict() for line in lines]
     locked.fee_total = sum(line.amount for line in lines)
+    FeeRevision.objects.create(
+        dossier=locked,
+        lines=locked.fee_lines,
+        total=locked.fee_total,
+        reason="filed",
+        actor_kind=actor.kind,
+        actor_user=actor.user,
+    )
     locked.submitted_at = timezone.now()
     locked.due_on = add_working_days(timezone.localdate(), definition.sla_days)
     locked.save()
@@ -568,17 +607,29 @@ def request_information(dossier: Dossier, *, actor: Actor, message: str) -> Doss
 
 @transaction.atomic(durable=True)
 def approve_dossier(dossier: Dossier, *, actor: Actor, note: str = "") -> Dossier:
-    """Grant the request."""
-    require_action(_lock(dossier), actor, A.APPROVE)
+    """Grant the request, once every point of the service's review checklist is ticked."""
+    locked = _lock(dossier)
+    require_action(locked, actor, A.APPROVE)
+    _require_checklist_ticked(locked, _("Tick every point of the checklist before approving."))
     return transition_dossier(dossier, to=S.APPROVED, actor=actor, note=note.strip())
 
 
 @transaction.atomic(durable=True)
-def reject_dossier(dossier: Dossier, *, actor: Actor, reason: str) -> Dossier:
-    """Refuse the request; the applicant is told why."""
-    require_action(_lock(dossier), actor, A.REJECT)
+def reject_dossier(
+    dossier: Dossier, *, actor: Actor, reason: str, failed_points: list[str] | tuple[str, ...] = ()
+) -> Dossier:
+    """Refuse the request; the applicant is told why, and which points of the checklist failed."""
+    locked = _lock(dossier)
+    require_action(locked, actor, A.REJECT)
     text = _required_text(reason, _("Give the reason for the refusal: the applicant will read it."))
-    return transition_dossier(dossier, to=S.REJECTED, actor=actor, note=text)
+    known = [point.key for point in locked.definition.checklist]
+    if any(key not in known for key in failed_points):
+        message = _("Choose the failed points from the checklist of this service.")
+        raise InvalidInput(message, errors={"failed_points": [message]})
+    failed = [key for key in known if key in failed_points]  # in the checklist's order, once each
+    return transition_dossier(
+        dossier, to=S.REJECTED, actor=actor, note=text, data={"failed_points": failed} if failed else None
+    )
 
 
 @transaction.atomic(durable=True)
@@ -638,3 +689,256 @@ def record_payment(dossier: Dossier, *, payment_reference: str, amount: int, act
     }
     transition_dossier(locked, to=S.PAID, actor=actor, note=note)
     return transition_dossier(locked, to=S.IN_REVIEW, actor=actor)
+
+
+# --- the review checklist ------------------------------------------------------------------
+
+
+def checklist_ticks(dossier: Dossier) -> dict[str, ChecklistTick]:
+    """Where each point of the checklist stands for a dossier: its last tick, by key."""
+    return {tick.key: tick for tick in dossier.checklist_ticks.select_related("by")}
+
+
+def unticked_points(dossier: Dossier) -> list[str]:
+    """Labels of the checklist points not ticked yet, in the reader's language."""
+    ticks = checklist_ticks(dossier)
+    return [
+        bilingual(point.label)
+        for point in dossier.definition.checklist
+        if point.key not in ticks or not ticks[point.key].ticked
+    ]
+
+
+def _require_checklist_ticked(dossier: Dossier, message: str) -> None:
+    missing = unticked_points(dossier)
+    if missing:
+        text = _("%(message)s Not ticked: %(points)s.") % {"message": message, "points": "; ".join(missing)}
+        raise InvalidInput(text, errors={"checklist": [text]})
+
+
+@transaction.atomic(durable=True)
+def tick_checklist(dossier: Dossier, *, actor: Actor, ticked: list[str] | tuple[str, ...]) -> list[str]:
+    """Record where the agent stands on each point: `ticked` are the keys ticked, the others are not.
+
+    Only changes are recorded (who and when, on the internal timeline and in the audit log).
+    Returns the keys that changed.
+    """
+    locked = _lock(dossier)
+    require_action(locked, actor, A.TICK_CHECKLIST)
+    points = {point.key: point for point in locked.definition.checklist}
+    if any(key not in points for key in ticked):
+        raise InvalidInput(_("Tick only points of this service's checklist."))
+    user = actor.user
+    if user is None:
+        raise PermissionRefused()
+    current = checklist_ticks(locked)
+    changed = []
+    now = timezone.now()
+    for key, point in points.items():
+        wanted = key in ticked
+        before = current.get(key)
+        if (before.ticked if before else False) == wanted:
+            continue
+        ChecklistTick.objects.update_or_create(
+            dossier=locked, key=key, defaults={"ticked": wanted, "by": user, "at": now}
+        )
+        label = bilingual(point.label)
+        text = (_("Ticked: %(point)s") if wanted else _("Unticked: %(point)s")) % {"point": label}
+        _event(
+            locked,
+            EventKind.CHECKLIST_TICKED,
+            actor,
+            public=False,
+            text=text,
+            data={"key": key, "ticked": wanted},
+        )
+        changed.append(key)
+    if changed:
+        audit.record(
+            actor,
+            "dossier.checklist_ticked",
+            locked,
+            {
+                "reference": locked.reference,
+                "ticked": [key for key in changed if key in ticked],
+                "unticked": [key for key in changed if key not in ticked],
+            },
+        )
+    return changed
+
+
+# --- quotes (a fee staff set after review) ---------------------------------------------------
+
+# Bounds that catch a slip of the finger, not a policy: a quote above them is surely a typo.
+MAX_QUOTE_AGENTS: Final = 1000
+MAX_QUOTE_HOURS: Final = 24 * 7
+
+
+def quote_rule(dossier: Dossier) -> QuoteRule:
+    """The service's quote rule; a DomainError for a service whose fee is fixed at filing."""
+    rule = fee_rules[dossier.definition.fee.rule]
+    if not isinstance(rule, QuoteRule):
+        raise DomainError(_("This service has no quote: its fee is fixed when the request is filed."))
+    return rule
+
+
+def live_quote(dossier: Dossier) -> Quote | None:
+    """The quote proposed or accepted now, if any."""
+    return dossier.quotes.filter(status__in=[QuoteStatus.PROPOSED, QuoteStatus.ACCEPTED]).first()
+
+
+def _whole_between(value: Any, low: int, high: int, field: str, message: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise InvalidInput(message, errors={field: [message]})
+    return value
+
+
+def _quote_reason(reason: str, *, requested: int | None, agents: int, revision: bool) -> str:
+    """The reason the applicant reads: required when the quote differs from their wish, or is revised."""
+    reason = reason.strip()
+    if reason:
+        return reason
+    if requested is not None and agents != requested:
+        message = _(
+            "The applicant asked for %(requested)s agents: say why you set %(agents)s. They will read it."
+        ) % {"requested": requested, "agents": agents}
+        raise InvalidInput(message, errors={"reason": [message]})
+    if revision:
+        message = _("Say why the quote changes: the applicant will read it.")
+        raise InvalidInput(message, errors={"reason": [message]})
+    return reason
+
+
+@transaction.atomic(durable=True)
+def propose_quote(dossier: Dossier, *, actor: Actor, agents: int, hours: int, reason: str = "") -> Quote:
+    """Set (or revise, until the applicant answers) the quote: agents × hours × the hourly rate.
+
+    The applicant's number of agents is a wish: a quote that differs from it needs a reason,
+    which the applicant reads; so does a revision. Recorded on the timeline and in the audit log.
+    """
+    locked = _lock(dossier)
+    require_action(locked, actor, A.PROPOSE_QUOTE)
+    rule = quote_rule(locked)
+    params = locked.definition.fee.params
+    agents = _whole_between(
+        agents,
+        1,
+        MAX_QUOTE_AGENTS,
+        "agents",
+        _("Give a whole number of agents between 1 and %(max)s.") % {"max": MAX_QUOTE_AGENTS},
+    )
+    hours = _whole_between(
+        hours,
+        1,
+        MAX_QUOTE_HOURS,
+        "hours",
+        _("Give a whole number of hours between 1 and %(max)s.") % {"max": MAX_QUOTE_HOURS},
+    )
+    _require_checklist_ticked(locked, _("Tick every point of the checklist before setting the quote."))
+    requested = rule.requested_agents(params, locked.answers)
+    previous = live_quote(locked)
+    reason = _quote_reason(reason, requested=requested, agents=agents, revision=previous is not None)
+    lines = rule.quote_lines(params, agents=agents, hours=hours)
+    if previous is not None:
+        previous.status = QuoteStatus.SUPERSEDED
+        previous.save(update_fields=["status"])
+    number = (locked.quotes.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    if actor.user is None:
+        raise PermissionRefused()
+    quote = Quote.objects.create(
+        dossier=locked,
+        number=number,
+        agents=agents,
+        hours=hours,
+        hourly_rate=rule.hourly_rate(params),
+        requested_agents=requested,
+        event_date=rule.event_date(params, locked.answers),
+        lines=[line.as_dict() for line in lines],
+        total=sum(line.amount for line in lines),
+        reason=reason,
+        proposed_by=actor.user,
+    )
+    figures = {
+        "number": number,
+        "agents": agents,
+        "hours": hours,
+        "hourly_rate": quote.hourly_rate,
+        "total": quote.total,
+        "requested_agents": requested,
+    }
+    _event(locked, EventKind.QUOTE_PROPOSED, actor, public=True, text=reason, data=figures)
+    audit.record(
+        actor,
+        "dossier.quote_proposed",
+        locked,
+        {
+            "reference": locked.reference,
+            **figures,
+            "reason": reason,
+            "revises": previous.number if previous else None,
+        },
+    )
+    if locked.state == S.QUOTE_PROPOSED:
+        _notify_applicant(locked, "dossier_quote_proposed")  # a revision: the state stays
+    else:
+        transition_dossier(locked, to=S.QUOTE_PROPOSED, actor=actor)
+    dossier.refresh_from_db()
+    return quote
+
+
+def _quote_answered(locked: Dossier, number: int) -> Quote:
+    """The quote the applicant read: refused if a revision came in the meantime."""
+    quote = live_quote(locked)
+    if quote is None or quote.status != QuoteStatus.PROPOSED:
+        raise DomainError(_("There is no quote to answer on this file. Reload the page."))
+    if quote.number != number:
+        raise DomainError(_("The quote changed while you were reading it: read the new one, then answer."))
+    return quote
+
+
+@transaction.atomic(durable=True)
+def accept_quote(dossier: Dossier, *, actor: Actor, number: int) -> Dossier:
+    """The applicant accepts quote `number` (the one they read): it becomes what the file owes, to pay now."""
+    locked = _lock(dossier)
+    require_action(locked, actor, A.ACCEPT_QUOTE)
+    quote = _quote_answered(locked, number)
+    quote.status = QuoteStatus.ACCEPTED
+    quote.answered_at = timezone.now()
+    quote.save(update_fields=["status", "answered_at"])
+    locked.fee_lines = list(quote.lines)
+    locked.fee_total = quote.total
+    locked.save(update_fields=["fee_lines", "fee_total", "updated_at"])
+    FeeRevision.objects.create(
+        dossier=locked,
+        lines=quote.lines,
+        total=quote.total,
+        reason="quote_accepted",
+        quote=quote,
+        actor_kind=actor.kind,
+        actor_user=actor.user,
+    )
+    audit.record(
+        actor,
+        "dossier.quote_accepted",
+        locked,
+        {"reference": locked.reference, "number": quote.number, "total": quote.total},
+    )
+    return transition_dossier(dossier, to=S.AWAITING_PAYMENT, actor=actor)
+
+
+@transaction.atomic(durable=True)
+def decline_quote(dossier: Dossier, *, actor: Actor, number: int, reason: str = "") -> Dossier:
+    """The applicant declines quote `number`: the file closes without coverage."""
+    locked = _lock(dossier)
+    require_action(locked, actor, A.DECLINE_QUOTE)
+    quote = _quote_answered(locked, number)
+    quote.status = QuoteStatus.DECLINED
+    quote.answered_at = timezone.now()
+    quote.save(update_fields=["status", "answered_at"])
+    audit.record(
+        actor,
+        "dossier.quote_declined",
+        locked,
+        {"reference": locked.reference, "number": quote.number, "total": quote.total},
+    )
+    return transition_dossier(dossier, to=S.QUOTE_DECLINED, actor=actor, note=reason.strip())

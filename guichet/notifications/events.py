@@ -28,6 +28,7 @@ _KINDS: Final = (
     MessageKind("dossier_answered"),
     MessageKind("dossier_withdrawn"),
     MessageKind("dossier_message"),
+    MessageKind("dossier_quote_proposed"),
 )
 MESSAGE_KINDS: Final[dict[str, MessageKind]] = {kind.event: kind for kind in _KINDS}
 

@@ -360,5 +360,5 @@ def test_the_workflow_says_whether_the_ministry_decides_or_answers():
     assert parse_definition(read_yaml(source)).is_answered
     decided = read_yaml(source.replace("workflow: answer", "workflow: decision"))
     assert not parse_definition(decided).is_answered
-    with pytest.raises(DefinitionError, match=r"suggestion\.workflow: one of decision, answer"):
+    with pytest.raises(DefinitionError, match=r"suggestion\.workflow: one of answer, decision, quote"):
         parse_definition(read_yaml(source.replace("workflow: answer", "workflow: vote")))

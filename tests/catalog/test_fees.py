@@ -32,6 +32,16 @@ NUMBER_FIELDS = [
             {"value": "d30", "label": {"fr": "30 jours", "en": "30 days"}},
         ],
     },
+    {"name": "stay_days", "type": "number", "label": {"fr": "Durée du séjour", "en": "Length of stay"}},
+    {"name": "event_date", "type": "date", "label": {"fr": "Date", "en": "Date"}},
+    {
+        "name": "travellers",
+        "type": "group",
+        "label": {"fr": "Voyageurs", "en": "Travellers"},
+        "item_label": {"fr": "Voyageur", "en": "Traveller"},
+        "min_items": 1,
+        "fields": [{"name": "surname", "type": "text", "label": {"fr": "Nom", "en": "Surname"}}],
+    },
 ]
 
 FEES: dict[str, dict[str, Any]] = {
@@ -51,6 +61,25 @@ FEES: dict[str, dict[str, Any]] = {
         "label": {"fr": "Agents", "en": "Agents"},
         "fixed": [{"label": {"fr": "Frais de dossier", "en": "File fee"}, "amount": 5000}],
     },
+    "per_item": {
+        "rule": "per_item",
+        "group": "travellers",
+        "by": "stay_days",
+        "label": {"fr": "Autorisation d’entrée", "en": "Entry authorization"},
+        "brackets": [
+            {"up_to": 15, "setting": "entry_15_days"},
+            {"up_to": 30, "setting": "entry_30_days"},
+            {"up_to": 90, "setting": "entry_90_days"},
+        ],
+    },
+    "quote": {
+        "rule": "quote",
+        "file_fee": [{"label": {"fr": "Frais de dossier", "en": "File fee"}, "setting": "event_file_fee"}],
+        "hourly_rate": {"setting": "event_agent_hour"},
+        "requested_agents": "agents",
+        "event_date": "event_date",
+        "label": {"fr": "Couverture sécuritaire", "en": "Security coverage"},
+    },
 }
 
 
@@ -58,6 +87,8 @@ def definition_with(fee: dict[str, Any]) -> Any:
     data = base()
     data["steps"][0]["fields"] += NUMBER_FIELDS
     data["fee"] = fee
+    if fee["rule"] == "quote":
+        data["workflow"] = "quote"
     return parse_definition(data)
 
 
@@ -77,6 +108,25 @@ EXPECTED = {
         lines=(OverviewLine("File fee", 5000), OverviewLine("Agents", 2500, "× Number of agents × Hours")),
         note="The fee depends on your answers; you will see the exact amount before you file.",
         payment="You pay once your request is filed. Fees are not refunded if the request is refused.",
+    ),
+    "per_item": FeeOverview(
+        lines=(
+            OverviewLine("Entry authorization, up to 15 days", 35000, "per traveller"),
+            OverviewLine("Entry authorization, up to 30 days", 45000, "per traveller"),
+            OverviewLine("Entry authorization, up to 90 days", 65000, "per traveller"),
+        ),
+        note="The fee depends on the number of people and the length of stay:",
+        payment="You pay once your request is filed. Fees are not refunded if the request is refused.",
+    ),
+    "quote": FeeOverview(
+        lines=(
+            OverviewLine("File fee", 5000),
+            OverviewLine("Security coverage", 2000, "per agent and per hour"),
+        ),
+        note="After reading your request, the unit sets the number of agents and hours. "
+        "You then accept or decline the quote.",
+        payment="You pay the file fee once your request is filed, and the quote once you accept it. "
+        "The file fee is not refunded if the request is refused.",
     ),
 }
 
@@ -102,8 +152,8 @@ def test_the_overview_speaks_french(project_translations):
     assert per_unit.lines[-1].detail == "× Nombre d’agents × Heures"
 
 
-class Quote:
-    """A rule like the next issues' quotes: staff set the amount after review."""
+class SetLater:
+    """A rule of a kind not written yet: pages render whatever it says."""
 
     def check(self, params: dict[str, Any], field_names: Any) -> None:
         pass
@@ -121,7 +171,7 @@ def with_quote_rule(monkeypatch):
     fresh: Registry[Any] = Registry("fee rules")
     for name, rule in fees.fee_rules.items():
         fresh.register(name)(rule)
-    fresh.register("quote")(Quote())
+    fresh.register("set_later")(SetLater())
     monkeypatch.setattr(definition_module, "fee_rules", fresh)
     monkeypatch.setattr(catalog_services, "fee_rules", fresh)
 
@@ -158,7 +208,7 @@ steps:
             ["2,500", "× Number of agents", "you will see the exact amount"],
             ["Total", "This service costs nothing."],
         ),
-        ("{rule: quote}", ["Set by the ministry after review"], ["Free", "Total", "You pay once"]),
+        ("{rule: set_later}", ["Set by the ministry after review"], ["Free", "Total", "You pay once"]),
     ],
 )
 def test_the_service_page_shows_what_the_rule_says(client, tmp_path, with_quote_rule, case):

@@ -18,15 +18,16 @@ from guichet.accounts.models import User
 from guichet.accounts.roles import Role
 from guichet.audit.models import AuditEvent
 from guichet.catalog.models import Service
-from guichet.core.actors import Actor
+from guichet.core.actors import SYSTEM, Actor
 from guichet.core.errors import DomainError, PermissionRefused
 from guichet.demo.files import demo_png
 from guichet.dossiers import services as dossiers
 from guichet.dossiers.actions import ActionName, available_actions, is_applicant
 from guichet.dossiers.models import Dossier, DossierEvent
-from guichet.dossiers.states import DossierState
+from guichet.dossiers.states import ANSWER, DECISION, QUOTE, DossierState
 from guichet.notifications.models import Notification
 from tests.dossiers.conftest import DECIDED_ANSWERS
+from tests.dossiers.quote_service import publish_quote_service, quote_answers, tick_all
 from tests.factories import (
     SUGGESTION_ANSWERS,
     CitizenFactory,
@@ -41,7 +42,8 @@ pytestmark = pytest.mark.django_db
 S = DossierState
 A = ActionName
 OPEN = {S.SUBMITTED, S.AWAITING_PAYMENT, S.PAID, S.IN_REVIEW, S.INFO_REQUESTED}
-EVERY_STATE = set(S)
+# The states a decided or answered file can be in (the quote workflow has its own table below).
+EVERY_STATE = set(DECISION.states | ANSWER.states)
 
 # Where each action is allowed (for an unassigned dossier of a service with the right workflow).
 ALLOWED_IN: dict[ActionName, set[DossierState]] = {
@@ -58,9 +60,50 @@ ALLOWED_IN: dict[ActionName, set[DossierState]] = {
     A.WITHDRAW: {S.DRAFT, S.SUBMITTED, S.AWAITING_PAYMENT, S.IN_REVIEW, S.INFO_REQUESTED},
     A.PROVIDE_INFORMATION: {S.INFO_REQUESTED},
     A.WRITE_TO_MINISTRY: OPEN,
+    # Neither service has a checklist nor a quote.
+    A.TICK_CHECKLIST: set(),
+    A.PROPOSE_QUOTE: set(),
+    A.ACCEPT_QUOTE: set(),
+    A.DECLINE_QUOTE: set(),
 }
 DECIDED_BY_DECISION = {A.APPROVE, A.REJECT}
-STAFF = {A.TAKE, A.ASSIGN, A.REQUEST_INFO, A.APPROVE, A.REJECT, A.ANSWER, A.MESSAGE, A.NOTE}
+STAFF = {
+    A.TAKE,
+    A.ASSIGN,
+    A.REQUEST_INFO,
+    A.APPROVE,
+    A.REJECT,
+    A.ANSWER,
+    A.MESSAGE,
+    A.NOTE,
+    A.TICK_CHECKLIST,
+    A.PROPOSE_QUOTE,
+}
+
+# The quote workflow (event security), for a dossier of a service with a checklist whose quote
+# is not accepted yet: coverage is confirmed (approved) only once the quote is paid (see
+# test_quote.py), so approve is nowhere here.
+QUOTE_OPEN = OPEN | {S.QUOTE_PROPOSED}
+QUOTE_EVERY_STATE = set(QUOTE.states)
+ALLOWED_IN_QUOTE: dict[ActionName, set[DossierState]] = {
+    A.TAKE: QUOTE_OPEN,
+    A.ASSIGN: QUOTE_OPEN,
+    A.REQUEST_INFO: {S.IN_REVIEW},
+    A.APPROVE: set(),
+    A.REJECT: {S.IN_REVIEW},
+    A.ANSWER: set(),
+    A.MESSAGE: QUOTE_EVERY_STATE - {S.DRAFT, S.WITHDRAWN},
+    A.NOTE: QUOTE_EVERY_STATE - {S.DRAFT},
+    A.TICK_CHECKLIST: {S.IN_REVIEW},
+    # Set in review, revised while proposed.
+    A.PROPOSE_QUOTE: {S.IN_REVIEW, S.QUOTE_PROPOSED},
+    A.EDIT_DRAFT: {S.DRAFT},
+    A.WITHDRAW: {S.DRAFT, S.SUBMITTED, S.AWAITING_PAYMENT, S.IN_REVIEW, S.INFO_REQUESTED, S.QUOTE_PROPOSED},
+    A.PROVIDE_INFORMATION: {S.INFO_REQUESTED},
+    A.WRITE_TO_MINISTRY: QUOTE_OPEN,
+    A.ACCEPT_QUOTE: {S.QUOTE_PROPOSED},
+    A.DECLINE_QUOTE: {S.QUOTE_PROPOSED},
+}
 
 
 @dataclass(frozen=True)
@@ -69,6 +112,17 @@ class World:
     applicant: Actor
     supervisor: Actor
     agent: User
+
+
+def _quote_number(w: World) -> int:
+    quote = dossiers.live_quote(w.dossier)
+    return quote.number if quote else 1
+
+
+def _propose(w: World) -> object:
+    if w.dossier.state == S.IN_REVIEW and w.dossier.definition.checklist:
+        tick_all(w.dossier, w.supervisor)  # a quote is set once the file is reviewed
+    return dossiers.propose_quote(w.dossier, actor=w.supervisor, agents=4, hours=5, reason="Vu.")
 
 
 CALLS: dict[ActionName, Callable[[World], object]] = {
@@ -84,7 +138,11 @@ CALLS: dict[ActionName, Callable[[World], object]] = {
         w.dossier, actor=w.supervisor, message="Bonjour."
     ),
     A.NOTE: lambda w: dossiers.add_internal_note(w.dossier, actor=w.supervisor, text="Vu."),
-    A.EDIT_DRAFT: lambda w: dossiers.save_answers(w.dossier, actor=w.applicant, answers={"subject": "Autre"}),
+    A.EDIT_DRAFT: lambda w: dossiers.save_answers(
+        w.dossier,
+        actor=w.applicant,
+        answers={"event_name": "Autre"} if w.dossier.service.code == "essai-devis" else {"subject": "Autre"},
+    ),
     A.WITHDRAW: lambda w: dossiers.withdraw_dossier(w.dossier, actor=w.applicant, reason="Plus utile."),
     A.PROVIDE_INFORMATION: lambda w: dossiers.answer_information_request(
         w.dossier, actor=w.applicant, message="Voici."
@@ -92,6 +150,10 @@ CALLS: dict[ActionName, Callable[[World], object]] = {
     A.WRITE_TO_MINISTRY: lambda w: dossiers.send_message_to_ministry(
         w.dossier, actor=w.applicant, message="Une précision."
     ),
+    A.TICK_CHECKLIST: lambda w: dossiers.tick_checklist(w.dossier, actor=w.supervisor, ticked=["venue_ok"]),
+    A.PROPOSE_QUOTE: _propose,
+    A.ACCEPT_QUOTE: lambda w: dossiers.accept_quote(w.dossier, actor=w.applicant, number=_quote_number(w)),
+    A.DECLINE_QUOTE: lambda w: dossiers.decline_quote(w.dossier, actor=w.applicant, number=_quote_number(w)),
 }
 
 
@@ -103,9 +165,18 @@ def _in_state(filed_for: Service, answers: dict[str, object], state: DossierStat
     if state == S.DRAFT:
         return dossier
     dossiers.submit_dossier(dossier, actor=Actor.for_user(dossier.applicant))
+    if dossier.definition.workflow == QUOTE.name and state not in {S.SUBMITTED, S.AWAITING_PAYMENT}:
+        # The file fee paid, as guichet.payments would record it.
+        dossiers.transition_dossier(dossier, to=S.PAID, actor=SYSTEM)
+        dossiers.transition_dossier(dossier, to=S.IN_REVIEW, actor=SYSTEM)
+    agent = StaffFactory(roles=[(dossier.unit, Role.AGENT)])
     if state == S.INFO_REQUESTED:
-        agent = StaffFactory(roles=[(dossier.unit, Role.AGENT)])
         dossiers.request_information(dossier, actor=Actor.for_user(agent), message="Précisez.")
+    elif state in {S.QUOTE_PROPOSED, S.QUOTE_DECLINED}:
+        tick_all(dossier, Actor.for_user(agent))
+        dossiers.propose_quote(dossier, actor=Actor.for_user(agent), agents=4, hours=5)
+        if state == S.QUOTE_DECLINED:
+            dossiers.decline_quote(dossier, actor=applicant, number=1)
     elif state != S.IN_REVIEW:
         # Payment, issuing and expiry belong to apps not built yet: their states are set directly.
         Dossier.objects.filter(pk=dossier.pk).update(state=state)
@@ -145,7 +216,7 @@ def _world(dossier: Dossier) -> World:
 
 
 # One test per state, every action in it on a fresh dossier (the catalogue loads once per test).
-@pytest.mark.parametrize("state", list(S), ids=str)
+@pytest.mark.parametrize("state", sorted(EVERY_STATE), ids=str)
 def test_every_action_in_every_state(decided_service, state, django_capture_on_commit_callbacks):
     for action in A:
         if action in DECIDED_BY_DECISION:
@@ -171,13 +242,43 @@ def test_every_action_in_every_state(decided_service, state, django_capture_on_c
         assert Snapshot.of(dossier) == before, action
 
 
-def test_nobody_else_takes_an_action_even_when_the_file_allows_it(decided_service):
-    elsewhere = UnitFactory(code="elsewhere")
+@pytest.mark.parametrize("state", sorted(QUOTE_EVERY_STATE), ids=str)
+def test_every_action_in_every_state_of_the_quote_workflow(
+    tmp_path, state, django_capture_on_commit_callbacks
+):
+    quoted = publish_quote_service(tmp_path / "catalog")
     for action in A:
-        state = sorted(ALLOWED_IN[action])[0]
-        if action in DECIDED_BY_DECISION:
+        dossier = _in_state(quoted, quote_answers(agents=4), state)
+        world = _world(dossier)
+        actor = world.supervisor if action in STAFF else world.applicant
+        allowed = state in ALLOWED_IN_QUOTE[action]
+        assert (action in available_actions(dossier, actor)) == allowed, action
+        before = Snapshot.of(dossier)
+
+        if allowed:
+            CALLS[action](world)
+            assert Snapshot.of(dossier) != before, action
+            continue
+        with django_capture_on_commit_callbacks() as callbacks, pytest.raises(DomainError) as refused:
+            CALLS[action](world)
+        assert not isinstance(refused.value, PermissionRefused), action
+        assert str(refused.value), action
+        assert callbacks == [], action
+        assert Snapshot.of(dossier) == before, action
+
+
+def test_nobody_else_takes_an_action_even_when_the_file_allows_it(decided_service, tmp_path):
+    elsewhere = UnitFactory(code="elsewhere")
+    quoted = publish_quote_service(tmp_path / "catalog")
+    for action in A:
+        if not ALLOWED_IN[action]:
+            state = sorted(ALLOWED_IN_QUOTE[action])[0]
+            dossier = _in_state(quoted, quote_answers(), state)
+        elif action in DECIDED_BY_DECISION:
+            state = sorted(ALLOWED_IN[action])[0]
             dossier = _in_state(decided_service, dict(DECIDED_ANSWERS), state)
         else:
+            state = sorted(ALLOWED_IN[action])[0]
             dossier = _in_state(service("suggestion"), dict(SUGGESTION_ANSWERS), state)
         strangers = [
             Actor.for_user(CitizenFactory()),
@@ -304,6 +405,10 @@ def test_each_workflow_reaches_its_own_endings_only():
 
     decided = reachable_states(Workflow.DECISION)
     answered = reachable_states(Workflow.ANSWER)
+    quoted = reachable_states(Workflow.QUOTE)
+    assert {S.QUOTE_PROPOSED, S.QUOTE_DECLINED, S.APPROVED, S.REJECTED, S.ISSUED} <= quoted
+    assert S.ANSWERED not in quoted
+    assert not {S.QUOTE_PROPOSED, S.QUOTE_DECLINED} & (decided | answered)
 
     assert {S.APPROVED, S.REJECTED, S.ISSUED, S.REVOKED, S.EXPIRED} <= decided
     assert S.ANSWERED not in decided

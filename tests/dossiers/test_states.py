@@ -5,43 +5,126 @@ import pytest
 from guichet.audit.models import AuditEvent
 from guichet.core.actors import SYSTEM
 from guichet.core.errors import TransitionNotAllowed
+from guichet.core.registry import Registry
 from guichet.dossiers.models import Dossier, DossierEvent
 from guichet.dossiers.services import transition_dossier
-from guichet.dossiers.states import OPEN_STATES, TERMINAL, TRANSITIONS, WITHDRAWABLE, DossierState
+from guichet.dossiers.states import (
+    DECISION,
+    OPEN_STATES,
+    QUOTE,
+    TERMINAL,
+    TRANSITIONS,
+    WITHDRAWABLE,
+    DossierState,
+    WorkflowTable,
+    workflow_problems,
+    workflows,
+)
 from guichet.notifications.models import Notification
 from tests.factories import make_dossier
 
 S = DossierState
 
 
-def test_every_state_has_a_row_in_the_table():
-    assert set(TRANSITIONS) == set(DossierState)
-    assert all(target in DossierState for targets in TRANSITIONS.values() for target in targets)
+def test_every_state_belongs_to_some_workflow_and_every_table_names_known_states():
+    covered = set().union(*(table.states for _name, table in workflows.items()))
+    assert covered == set(DossierState)
+    for _name, table in workflows.items():
+        assert all(target in table.states for targets in table.transitions.values() for target in targets)
 
 
-def test_every_state_is_reachable_from_draft():
-    reached, frontier = {S.DRAFT}, [S.DRAFT]
-    while frontier:
-        for target in TRANSITIONS[frontier.pop()]:
-            if target not in reached:
-                reached.add(target)
-                frontier.append(target)
-    assert reached == set(DossierState)
+@pytest.mark.parametrize("name", ["decision", "answer", "quote"])
+def test_every_registered_table_is_sound(name):
+    table = workflows[name]
+    assert workflow_problems(table) == []
+    assert table.reachable() == table.states
+    for state in table.states & TERMINAL:
+        assert table.targets(state) == frozenset()
 
 
-def test_terminal_states_have_no_way_out():
-    assert {S.REJECTED, S.ANSWERED, S.REVOKED, S.EXPIRED, S.WITHDRAWN} == TERMINAL
-    for state in TERMINAL:
-        assert TRANSITIONS[state] == frozenset()
+def test_the_start_up_check_is_registered_and_passes():
+    from django.core import checks
+
+    assert [m for m in checks.run_checks() if m.id == "dossiers.E001"] == []
+
+
+def test_a_table_with_an_unreachable_state_is_refused():
+    bad = WorkflowTable(
+        "bad",
+        {
+            S.DRAFT: frozenset({S.SUBMITTED}),
+            S.SUBMITTED: frozenset({S.REJECTED}),
+            S.QUOTE_PROPOSED: frozenset({S.QUOTE_DECLINED}),  # nothing leads here
+            S.QUOTE_DECLINED: frozenset(),
+            S.REJECTED: frozenset(),
+        },
+    )
+    assert workflow_problems(bad) == [
+        "workflow 'bad': quote_declined cannot be reached from draft",
+        "workflow 'bad': quote_proposed cannot be reached from draft",
+    ]
+
+
+def test_a_table_with_a_way_out_of_a_closing_state_is_refused():
+    bad = WorkflowTable(
+        "bad",
+        {
+            S.DRAFT: frozenset({S.SUBMITTED}),
+            S.SUBMITTED: frozenset({S.REJECTED}),
+            S.REJECTED: frozenset({S.SUBMITTED}),  # a refusal reopened
+        },
+    )
+    problems = workflow_problems(bad)
+    assert "workflow 'bad': rejected closes a file, yet leads somewhere" in problems
+
+
+def test_a_table_where_a_file_can_never_close_or_names_a_missing_row_is_refused():
+    loop = WorkflowTable(
+        "loop",
+        {
+            S.DRAFT: frozenset({S.SUBMITTED, S.WITHDRAWN}),
+            S.SUBMITTED: frozenset({S.IN_REVIEW}),
+            S.IN_REVIEW: frozenset({S.INFO_REQUESTED, S.APPROVED}),
+            S.INFO_REQUESTED: frozenset({S.IN_REVIEW}),
+            S.WITHDRAWN: frozenset(),
+        },
+    )
+    problems = workflow_problems(loop)
+    assert "workflow 'loop': in_review leads to approved, which has no row" in problems
+    assert "workflow 'loop': from submitted a file can never be closed" in problems
+    assert "workflow 'loop': from info_requested a file can never be closed" in problems
+
+
+def test_the_start_up_check_reports_a_bad_registered_table():
+    from guichet.dossiers import checks as dossier_checks
+
+    registry: Registry[WorkflowTable] = Registry("workflows")
+    registry.register("bad")(
+        WorkflowTable("bad", {S.DRAFT: frozenset({S.SUBMITTED}), S.SUBMITTED: frozenset()})
+    )
+    original = dossier_checks.workflows
+    dossier_checks.workflows = registry
+    try:
+        errors = dossier_checks.check_workflows()
+    finally:
+        dossier_checks.workflows = original
+    assert {error.id for error in errors} == {"dossiers.E001"}
+    assert any("no state closes a file" in error.msg for error in errors)
 
 
 def test_nothing_comes_back_to_draft():
-    assert all(S.DRAFT not in targets for targets in TRANSITIONS.values())
+    for _name, table in workflows.items():
+        assert all(S.DRAFT not in targets for targets in table.transitions.values())
 
 
 def test_the_applicant_may_withdraw_until_a_decision():
-    assert {S.DRAFT, S.SUBMITTED, S.AWAITING_PAYMENT, S.IN_REVIEW, S.INFO_REQUESTED} == WITHDRAWABLE
+    assert {S.DRAFT, S.SUBMITTED, S.AWAITING_PAYMENT, S.IN_REVIEW, S.INFO_REQUESTED} == DECISION.withdrawable
+    assert DECISION.withdrawable | {S.QUOTE_PROPOSED} == WITHDRAWABLE == QUOTE.withdrawable
     assert not OPEN_STATES & TERMINAL
+
+
+def test_the_decision_table_keeps_its_older_name():
+    assert TRANSITIONS is DECISION.transitions
 
 
 @pytest.mark.django_db

@@ -1,0 +1,94 @@
+"""How many agents a unit has committed on a day, against what it can field (reads only).
+
+A quote commits agents on its event's day from the moment it is proposed (the commander
+counts on it) until the file closes without coverage (withdrawn, rejected, declined). Going
+over a unit's capacity is a warning to the commander, never a block: they may call in
+reinforcements.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, Sum
+
+from guichet.accounts.models import Unit
+from guichet.dossiers.models import Quote
+
+
+def unit_capacity(unit: Unit) -> int:
+    """Agents the unit can commit on one day (settings: UNIT_CAPACITY by unit code, else the default)."""
+    per_unit = settings.GUICHET.get("UNIT_CAPACITY") or {}
+    return int(per_unit.get(unit.code, settings.GUICHET.get("UNIT_CAPACITY_DEFAULT", 40)))
+
+
+def committed_agents(unit: Unit, day: dt.date, *, excluding_dossier_id: int | None = None) -> int:
+    """Agents of the unit's live quotes for events on `day` (leaving one dossier out, to weigh its revision)."""
+    quotes = Quote.objects.live().filter(dossier__unit=unit, event_date=day)
+    if excluding_dossier_id is not None:
+        quotes = quotes.exclude(dossier_id=excluding_dossier_id)
+    return int(quotes.aggregate(total=Sum("agents"))["total"] or 0)
+
+
+@dataclass(frozen=True)
+class DayLoad:
+    day: dt.date
+    committed: int
+    capacity: int
+    files: int = 0
+
+    @property
+    def over(self) -> bool:
+        return self.committed > self.capacity
+
+    @property
+    def left(self) -> int:
+        return self.capacity - self.committed
+
+
+def day_load(
+    unit: Unit, day: dt.date, *, adding: int = 0, excluding_dossier_id: int | None = None
+) -> DayLoad:
+    """The day as it would stand with `adding` more agents (a quote being set)."""
+    committed = committed_agents(unit, day, excluding_dossier_id=excluding_dossier_id) + adding
+    return DayLoad(day=day, committed=committed, capacity=unit_capacity(unit))
+
+
+def month_loads(unit: Unit, year: int, month: int) -> list[DayLoad]:
+    """Every day of a month for one unit, with the agents committed and the number of files."""
+    first = dt.date(year, month, 1)
+    last = dt.date(year, month, calendar.monthrange(year, month)[1])
+    rows = (
+        Quote.objects.live()
+        .filter(dossier__unit=unit, event_date__range=(first, last))
+        .values("event_date")
+        .annotate(total=Sum("agents"), files=Count("id"))
+        .order_by()
+    )
+    by_day = {row["event_date"]: (int(row["total"] or 0), int(row["files"])) for row in rows}
+    capacity = unit_capacity(unit)
+    days = (first + dt.timedelta(days=offset) for offset in range((last - first).days + 1))
+    return [
+        DayLoad(
+            day=day, committed=by_day.get(day, (0, 0))[0], capacity=capacity, files=by_day.get(day, (0, 0))[1]
+        )
+        for day in days
+    ]
+
+
+def days_around(
+    unit: Unit, day: dt.date, *, adding: int = 0, excluding_dossier_id: int | None = None
+) -> list[DayLoad]:
+    """Three days either side of `day`, the day itself weighed with the agents being set."""
+    return [
+        day_load(
+            unit,
+            day + dt.timedelta(days=offset),
+            adding=adding if offset == 0 else 0,
+            excluding_dossier_id=excluding_dossier_id,
+        )
+        for offset in range(-3, 4)
+    ]
