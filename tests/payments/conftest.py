@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from http.server import ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 
-from guichet.catalog.services import publish_service
+from guichet.catalog.services import load_administration, publish_service
 from guichet.core.actors import SYSTEM, Actor
 from guichet.dossiers import services as dossiers
 from guichet.dossiers.models import Dossier
 from guichet.payments.sandbox.paygate import Gateway, make_server
-from tests.factories import AdministrationFactory, CitizenFactory, load_mspc_catalog
+from tests.factories import CitizenFactory
 
 TOKEN = "test-paygate-token"
 FEE = 12000
@@ -41,30 +44,38 @@ steps:
 """
 
 
-@pytest.fixture
-def paygate(settings) -> Iterator[Gateway]:
-    """The sandbox gateway on a free port; the portal's settings point at it. No callbacks unless set."""
-    gateway = Gateway(auth_token=TOKEN)
-    server = make_server("127.0.0.1", 0, gateway)
+@pytest.fixture(scope="session")
+def paygate_server() -> Iterator[ThreadingHTTPServer]:
+    """One sandbox server for the session (stopping one costs half a second); each test gets a fresh gateway."""
+    server = make_server("127.0.0.1", 0, Gateway(auth_token=TOKEN))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def paygate(settings, paygate_server) -> Gateway:
+    """The sandbox gateway, empty; the portal's settings point at it. No callbacks unless a test sets one."""
+    gateway = Gateway(auth_token=TOKEN)
+    paygate_server.RequestHandlerClass.gateway = gateway  # type: ignore[attr-defined]
     settings.GUICHET_PAYMENTS = {
         **settings.GUICHET_PAYMENTS,
-        "PAYGATE_URL": f"http://127.0.0.1:{server.server_address[1]}",
+        "PAYGATE_URL": f"http://127.0.0.1:{paygate_server.server_address[1]}",
         "PAYGATE_AUTH_TOKEN": TOKEN,
         "HTTP_TIMEOUT_SECONDS": 2,
     }
-    yield gateway
-    server.shutdown()
-    server.server_close()
+    return gateway
 
 
 def fee_service_loaded() -> None:
     from guichet.catalog.models import Service
 
     if not Service.objects.filter(code="vitres-test").exists():
-        load_mspc_catalog()
-        AdministrationFactory()
+        # The ministry and its units only: the other service files are not these tests' concern.
+        administration = Path(settings.GUICHET["CATALOG_DIR"]) / "_mspc.yaml"
+        load_administration(administration.read_text(encoding="utf-8"), actor=SYSTEM)
         publish_service(FEE_SERVICE, actor=SYSTEM)
 
 
