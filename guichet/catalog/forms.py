@@ -27,7 +27,7 @@ from guichet.catalog.definition import (
     new_item_key,
     split_item_path,
 )
-from guichet.catalog.lists import PARENT_LISTS
+from guichet.catalog.lists import LIKELY_COUNTRIES, PARENT_LISTS
 from guichet.catalog.registries import field_types, fold
 from guichet.catalog.validation import item_name, validate_answers
 from guichet.core.text import bilingual
@@ -58,6 +58,22 @@ def country_choices() -> list[tuple[str, str]]:
     return _list_choices(list_choices("countries"), _("Choose a country"))
 
 
+def country_options() -> list[Any]:
+    """The country drop-down: likely countries first, then every country from A to Z.
+
+    A native drop-down (no script, fine on a phone): the countries most applicants name come
+    first in their own group, then every country sorted in the reader's language (those again,
+    in their place, for whoever looks there).
+    """
+    names = dict(country_choices()[1:])
+    likely = [(code, names[code]) for code in LIKELY_COUNTRIES if code in names]
+    return [
+        ("", _("Choose a country")),
+        (_("Most often chosen"), likely),
+        (_("All countries, A to Z"), list(names.items())),
+    ]
+
+
 def _form_field(field: FieldDef, *, conditional: bool) -> forms.Field:
     # `required` only marks the input; the catalogue says what is missing, in its own words.
     kwargs: dict[str, Any] = {
@@ -69,8 +85,8 @@ def _form_field(field: FieldDef, *, conditional: bool) -> forms.Field:
         kwargs["max_length"] = field.max_length
     if field.type == "number":
         kwargs["min_value"], kwargs["max_value"] = field.min_value, field.max_value
-    if field.type == "country":
-        kwargs["choices"] = country_choices()
+    if field.type == "country" or field.choices_from == "countries":
+        kwargs["choices"] = country_options()
     elif field.within and field.choices_from in PARENT_LISTS:
         kwargs["choices"] = _grouped_choices(field.options, PARENT_LISTS[field.choices_from])
     elif field.choices_from:

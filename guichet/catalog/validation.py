@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from guichet.catalog.definition import (
     ITEM_KEY,
@@ -170,6 +170,12 @@ def item_name(group: FieldDef, position: int) -> str:
     return f"{label} {position}"
 
 
+def _about_item(group: FieldDef, position: int, message: str) -> str:
+    """A message about one item, said with the item: "Traveller 2: Enter “Surname”"."""
+    # Translators: French puts a non-breaking space before the colon.
+    return gettext("%(item)s: %(message)s") % {"item": item_name(group, position), "message": message}
+
+
 def _item_key(raw: Mapping[str, Any]) -> str:
     key = raw.get(ITEM_KEY)
     return key if isinstance(key, str) and ITEM_KEY_PATTERN.fullmatch(key) else new_item_key()
@@ -195,7 +201,7 @@ def _validate_group(
         cleaned, item_errors = validate_answers(_ItemFields(group.fields), item_answers, context=context)
         for name, messages in item_errors.items():
             errors[item_path(group.name, key, name)] = messages
-            summary.extend(f"{item_name(group, position)}: {message}" for message in messages)
+            summary.extend(_about_item(group, position, message) for message in messages)
         items.append({ITEM_KEY: key, **cleaned})
     group_messages = _count_errors(group, len(items)) if check_counts else []
     for name in group.unique:
@@ -292,4 +298,4 @@ def _missing_item_documents(
                 continue
             message = _messages(required_error(field))[0]
             errors[item_path(group.name, item[ITEM_KEY], field.name)] = [message]
-            errors.setdefault(group.name, []).append(f"{item_name(group, position)}: {message}")
+            errors.setdefault(group.name, []).append(_about_item(group, position, message))
