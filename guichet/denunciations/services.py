@@ -126,12 +126,7 @@ def reports_for_inspector(user: User) -> QuerySet[Report]:
     """Every report `user` may see: none unless an inspector; never one accusing their units."""
     if not is_inspector(user):
         return Report.objects.none()
-    hidden = [
-        report_id
-        for report_id, unit_id in Report.objects.exclude(accused_unit=None).values_list("pk", "accused_unit")
-        if unit_id in _blocked_units_for(user)
-    ]
-    return Report.objects.exclude(pk__in=hidden).select_related("accused_unit")
+    return Report.objects.exclude(accused_unit__in=_blocked_units_for(user)).select_related("accused_unit")
 
 
 def _blocked_units_for(user: User) -> set[int]:

@@ -261,6 +261,7 @@ def summary_lines(
     lines += [
         "",
         f"Django admin          {base}{ADMIN_PATH}  (admin)",
+        f"Denunciations         {base}/signalement/  (reporters; inspectors read them at {base}/inspection/)",
         f"Current TOTP code:    {TOTP_COMMAND} <username>   e.g. {TOTP_COMMAND} agent",
         "Or add an otpauth:// URI to any authenticator app (FreeOTP, Aegis, Google Authenticator...).",
         rule,
