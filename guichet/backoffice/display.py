@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -11,7 +12,10 @@ from guichet.accounts.contacts import format_phone
 from guichet.catalog.definition import ITEM_KEY, document_slot, group_items
 from guichet.catalog.display import display_answer, item_answers, item_heading
 from guichet.core.actors import ActorKind
-from guichet.dossiers.models import Dossier, DossierDocument, DossierEvent, EventKind
+from guichet.core.text import bilingual
+from guichet.dossiers.models import Dossier, DossierDocument, DossierEvent, EventKind, Quote
+from guichet.dossiers.services import checklist_ticks
+from guichet.portal.templatetags.guichet_ui import xof
 
 
 @dataclass(frozen=True)
@@ -133,6 +137,13 @@ class TimelineEntry:
     body: str
 
 
+def _failed_points(dossier: Dossier, event: DossierEvent) -> list[str]:
+    """Labels of the checklist points a refusal named."""
+    keys = (event.data or {}).get("failed_points") or []
+    labels = {point.key: bilingual(point.label) for point in dossier.definition.checklist}
+    return [labels.get(key, key) for key in keys]
+
+
 def timeline(dossier: Dossier) -> list[TimelineEntry]:
     """The whole timeline, public events and internal notes alike, oldest first."""
     entries = []
@@ -143,8 +154,49 @@ def timeline(dossier: Dossier) -> list[TimelineEntry]:
             title = (
                 _("Assigned to %(name)s") % {"name": event.text} if event.text else _("Put back in the queue")
             )
+        elif event.kind == EventKind.QUOTE_PROPOSED and event.data:
+            title = _("Quote %(number)s: %(agents)s agents × %(hours)s h = %(total)s") % {
+                **event.data,
+                "total": xof(event.data.get("total", 0)),
+            }
         else:
             title = str(EventKind(event.kind).label)
         body = "" if event.kind == EventKind.ASSIGNED else event.text
+        failed = _failed_points(dossier, event)
+        if failed:
+            said = _("Points that failed: %(points)s") % {"points": "; ".join(failed)}
+            body = f"{body}\n{said}" if body else said
         entries.append(TimelineEntry(event, title, event_author(event, dossier), not event.public, body))
     return entries
+
+
+@dataclass(frozen=True)
+class ChecklistRow:
+    key: str
+    label: str
+    ticked: bool
+    by: str = ""
+    at: dt.datetime | None = None
+
+
+def checklist(dossier: Dossier) -> list[ChecklistRow]:
+    """The service's review checklist with where each point stands (who ticked it, when)."""
+    ticks = checklist_ticks(dossier)
+    rows = []
+    for point in dossier.definition.checklist:
+        tick = ticks.get(point.key)
+        rows.append(
+            ChecklistRow(
+                key=point.key,
+                label=bilingual(point.label),
+                ticked=bool(tick and tick.ticked),
+                by=tick.by.display_name if tick else "",
+                at=tick.at if tick else None,
+            )
+        )
+    return rows
+
+
+def quotes(dossier: Dossier) -> list[Quote]:
+    """Every quote of the dossier, newest first (revisions kept)."""
+    return list(dossier.quotes.select_related("proposed_by").order_by("-number"))

@@ -184,3 +184,80 @@ class NoteForm(ActionForm):
         error_messages={"required": _("Write the note.")},
         help_text=_("Only staff see it. The applicant never does."),
     )
+
+
+class ChecklistForm(ActionForm):
+    """The review checklist of the dossier's service: ticked points are sent, unticked ones are not."""
+
+    prefix_name = "tick_checklist"
+
+    points = forms.MultipleChoiceField(
+        label=_("Points checked"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Tick each point once you have checked it in the file. Approval needs every point ticked."
+        ),
+    )
+
+    def __init__(
+        self, *args: Any, choices: list[tuple[str, str]], ticked: list[str] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.MultipleChoiceField, self.fields["points"])
+        field.choices = choices
+        field.initial = ticked or []
+
+
+class QuoteForm(ActionForm):
+    """Agents and hours for the quote; the reason is what the applicant reads."""
+
+    prefix_name = "propose_quote"
+
+    agents = forms.IntegerField(
+        label=_("Number of agents"),
+        min_value=1,
+        max_value=1000,
+        error_messages={
+            "required": _("Give the number of agents."),
+            "invalid": _("Give the number of agents as a whole number, for example 6."),
+            "min_value": _("Give at least 1 agent."),
+            "max_value": _("Give at most 1000 agents."),
+        },
+    )
+    hours = forms.IntegerField(
+        label=_("Hours of coverage"),
+        min_value=1,
+        max_value=168,
+        help_text=_("Whole hours, from the agents' arrival to their departure."),
+        error_messages={
+            "required": _("Give the number of hours."),
+            "invalid": _("Give the hours as a whole number, for example 5."),
+            "min_value": _("Give at least 1 hour."),
+            "max_value": _("Give at most 168 hours."),
+        },
+    )
+    reason = forms.CharField(
+        label=_("Reason, for the applicant"),
+        widget=_text_area(3),
+        max_length=2000,
+        required=False,
+        help_text=_(
+            "Needed when the number of agents differs from what the applicant asked for, and for a revision."
+        ),
+    )
+
+
+class RejectWithPointsForm(RejectForm):
+    """A refusal that names the checklist points that failed (the applicant sees them with their advice)."""
+
+    failed_points = forms.MultipleChoiceField(
+        label=_("Points that failed"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The applicant sees each point you tick here, with what they can do about it."),
+    )
+
+    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.MultipleChoiceField, self.fields["failed_points"]).choices = choices

@@ -27,15 +27,19 @@ from guichet.backoffice.forms import (
     AnswerForm,
     ApproveForm,
     AssignForm,
+    ChecklistForm,
     MessageForm,
     NoteForm,
+    QuoteForm,
     RejectForm,
+    RejectWithPointsForm,
     RequestInfoForm,
 )
 from guichet.catalog.definition import Confidentiality
 from guichet.core.actors import Actor
 from guichet.core.errors import DomainError, InvalidInput, NotFound, PermissionRefused
 from guichet.core.text import bilingual
+from guichet.dossiers import capacity
 from guichet.dossiers import services as dossiers
 from guichet.dossiers.access import (
     assignable_staff,
@@ -66,6 +70,8 @@ class Action:
     form_class: type[ActionForm] | None
     perform: Perform
     done: str | Promise
+    # What to add once done, as a warning (a day over the unit's capacity), if anything.
+    warn: Callable[[Dossier], str | None] | None = None
 
     @property
     def permission(self) -> Permission:
@@ -76,7 +82,37 @@ class Action:
             return None
         if self.form_class is AssignForm:
             return AssignForm(data, candidates=assignable_staff(dossier))
+        points = [(point.key, bilingual(point.label)) for point in dossier.definition.checklist]
+        if self.form_class is ChecklistForm:
+            ticks = dossiers.checklist_ticks(dossier)
+            return ChecklistForm(data, choices=points, ticked=[k for k, tick in ticks.items() if tick.ticked])
+        if self.form_class is RejectForm and points:
+            return RejectWithPointsForm(data, choices=points)
+        if self.form_class is QuoteForm:
+            return QuoteForm(data, initial=_quote_initial(dossier))
         return self.form_class(data)
+
+
+def _quote_initial(dossier: Dossier) -> dict[str, Any]:
+    """The form starts from the quote proposed, else from the applicant's wish."""
+    quote = dossiers.live_quote(dossier)
+    if quote is not None:
+        return {"agents": quote.agents, "hours": quote.hours}
+    return {"agents": capacity.requested_agents(dossier)}
+
+
+def _capacity_warning(dossier: Dossier) -> str | None:
+    """Said to the commander once a quote is set, when its day goes over the unit's capacity."""
+    quote = dossiers.live_quote(dossier)
+    if quote is None or quote.event_date is None:
+        return None
+    load = capacity.day_load(dossier.unit, quote.event_date)
+    if not load.over:
+        return None
+    return _(
+        "Warning: on %(day)s the unit has %(committed)s agents committed for a capacity of %(capacity)s. "
+        "Plan reinforcements or revise the quote."
+    ) % {"day": quote.event_date.strftime("%d/%m/%Y"), "committed": load.committed, "capacity": load.capacity}
 
 
 A = ActionName
@@ -114,8 +150,25 @@ ACTIONS: dict[str, Action] = {
         Action(
             A.REJECT,
             RejectForm,
-            lambda dossier, actor, data: dossiers.reject_dossier(dossier, actor=actor, reason=data["reason"]),
+            lambda dossier, actor, data: dossiers.reject_dossier(
+                dossier, actor=actor, reason=data["reason"], failed_points=data.get("failed_points") or []
+            ),
             _("The request is rejected. The applicant is told why."),
+        ),
+        Action(
+            A.TICK_CHECKLIST,
+            ChecklistForm,
+            lambda dossier, actor, data: dossiers.tick_checklist(dossier, actor=actor, ticked=data["points"]),
+            _("The checklist is saved."),
+        ),
+        Action(
+            A.PROPOSE_QUOTE,
+            QuoteForm,
+            lambda dossier, actor, data: dossiers.propose_quote(
+                dossier, actor=actor, agents=data["agents"], hours=data["hours"], reason=data["reason"]
+            ),
+            _("The quote is sent to the applicant, who will accept or decline it."),
+            warn=_capacity_warning,
         ),
         Action(
             A.ANSWER,
@@ -168,6 +221,9 @@ def _dossier_page(
             {"label": bilingual(line.get("label")), "amount": line.get("amount", 0)}
             for line in dossier.fee_lines
         ],
+        "checklist": display.checklist(dossier),
+        "quotes": display.quotes(dossier),
+        "capacity_days": _capacity_days(dossier, failed),
         "timeline": display.timeline(dossier),
         "days_left": days_left,
         "overdue": days_left is not None and days_left < 0,
@@ -177,6 +233,19 @@ def _dossier_page(
         "assigned_to_me": dossier.assigned_to_id == staff.pk,
     }
     return render(request, "backoffice/dossier.html", context)
+
+
+def _capacity_days(dossier: Dossier, failed: ActionForm | None) -> list[capacity.DayLoad]:
+    """The days around the event with the agents already committed, the quote being set counted in."""
+    day = capacity.event_day(dossier)
+    if day is None:
+        return []
+    quote = dossiers.live_quote(dossier)
+    adding = quote.agents if quote is not None else (capacity.requested_agents(dossier) or 0)
+    if isinstance(failed, QuoteForm) and failed.is_bound:
+        typed = failed.data.get(failed.add_prefix("agents"), "")
+        adding = int(typed) if str(typed).isdigit() and int(typed) <= 1000 else adding
+    return capacity.days_around(dossier.unit, day, adding=adding, excluding_dossier_id=dossier.pk)
 
 
 @require_GET
@@ -246,4 +315,7 @@ def act(request: StaffRequest, reference: str, action: str) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(request, str(entry.done))
+        warning = entry.warn(dossier) if entry.warn is not None else None
+        if warning:
+            messages.warning(request, warning)
     return redirect("backoffice:dossier", reference=dossier.reference)

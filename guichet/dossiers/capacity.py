@@ -16,7 +16,8 @@ from django.conf import settings
 from django.db.models import Count, Sum
 
 from guichet.accounts.models import Unit
-from guichet.dossiers.models import Quote
+from guichet.catalog.fees import QuoteRule, fee_rules
+from guichet.dossiers.models import Dossier, Quote
 
 
 def unit_capacity(unit: Unit) -> int:
@@ -92,3 +93,20 @@ def days_around(
         )
         for offset in range(-3, 4)
     ]
+
+
+def _quote_rule(dossier: Dossier) -> QuoteRule | None:
+    rule = fee_rules[dossier.definition.fee.rule]
+    return rule if isinstance(rule, QuoteRule) else None
+
+
+def event_day(dossier: Dossier) -> dt.date | None:
+    """The day a quoted dossier would commit agents (its event's date), None for other services."""
+    rule = _quote_rule(dossier)
+    return rule.event_date(dossier.definition.fee.params, dossier.answers) if rule is not None else None
+
+
+def requested_agents(dossier: Dossier) -> int | None:
+    """The number of agents the applicant wished for, if the service asks."""
+    rule = _quote_rule(dossier)
+    return rule.requested_agents(dossier.definition.fee.params, dossier.answers) if rule is not None else None
