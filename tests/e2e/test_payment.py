@@ -1,0 +1,124 @@
+"""A citizen pays a filed request on a phone: T-Money through the sandbox's phone page, then a receipt.
+
+The PayGate sandbox runs in a thread on a free port, and sends its callback to the live
+portal, as `make run` has it on 127.0.0.1:8010: the portal's real client talks HTTP to it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from guichet.dossiers.models import Dossier
+from guichet.dossiers.states import DossierState
+from guichet.payments.models import Payment, Receipt
+from guichet.payments.sandbox.paygate import Gateway, make_server
+from guichet.payments.states import PaymentState
+from tests.e2e.conftest import assert_accessible, sign_in_citizen
+from tests.factories import CitizenFactory
+from tests.payments.conftest import TOKEN, awaiting_dossier
+
+PHONE_SCREEN = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def portal(live_server: Any, transactional_db: None, settings: Any) -> Iterator[tuple[str, str]]:
+    """The live portal and the sandbox gateway that calls it back; returns both base URLs."""
+    site = str(live_server.url)
+    gateway = Gateway(auth_token=TOKEN, callback_url=f"{site}/paiements/rappel/paygate/")
+    server = make_server("127.0.0.1", 0, gateway)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    sandbox = f"http://127.0.0.1:{server.server_address[1]}"
+    settings.GUICHET_PAYMENTS = {
+        **settings.GUICHET_PAYMENTS,
+        "PAYGATE_URL": sandbox,
+        "PAYGATE_AUTH_TOKEN": TOKEN,
+    }
+    yield site, sandbox
+    server.shutdown()
+    server.server_close()
+
+
+def fits_a_phone(page: Page) -> None:
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= PHONE_SCREEN["width"], f"{page.url} is {width}px wide on a 390px screen"
+    assert_accessible(page)
+
+
+def approve_on_the_sandbox_phone(page: Page, sandbox: str, payment: Payment) -> None:
+    """The payer's phone: the prompt for this payment is there; type the PIN (approve)."""
+    page.goto(f"{sandbox}/phone")
+    prompt = page.locator(f"li[data-identifier='{payment.public_id}']")
+    expect(prompt).to_contain_text("12 000 FCFA")
+    prompt.locator("button[value=pay]").click()
+    expect(page.locator(f"li[data-identifier='{payment.public_id}']")).to_have_count(0)
+
+
+def open_payment_page(page: Page, site: str, dossier: Dossier) -> None:
+    page.goto(f"{site}/dossiers/{dossier.reference}/")
+    fits_a_phone(page)
+    page.locator(f"main a[href='/paiements/dossiers/{dossier.reference}/']").click()
+    page.wait_for_url(f"**/paiements/dossiers/{dossier.reference}/")
+    fits_a_phone(page)
+    # Chosen from the number, not imposed: both wallets are offered.
+    expect(page.locator("input[name=network][value=TMONEY]")).to_be_checked()
+    expect(page.locator("input[name=network][value=FLOOZ]")).to_be_enabled()
+    expect(page.locator("input[name=phone]")).to_have_value("90112233")
+
+
+def test_paying_with_t_money_on_a_phone(portal, new_context):
+    site, sandbox = portal
+    dossier = awaiting_dossier(CitizenFactory(phone="+22890112233"))
+    context = new_context(viewport=PHONE_SCREEN, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    sign_in_citizen(page, site, typed="90 11 22 33", e164="+22890112233")
+    open_payment_page(page, site, dossier)
+
+    page.locator("main button[value=start]").click()
+    expect(page.locator("#waiting-title")).to_be_visible()
+    expect(page.locator("#payment-live")).to_be_visible()
+    expect(page.locator("#no-prompt-title")).to_be_visible()  # never a blank wait
+    fits_a_phone(page)
+    payment = Payment.objects.get(dossier=dossier)
+    assert payment.state == PaymentState.PENDING
+
+    phone = context.new_page()
+    approve_on_the_sandbox_phone(phone, sandbox, payment)
+
+    # No reload: the page's script follows the payment to its end.
+    expect(page.locator("#paid-title")).to_be_visible(timeout=15000)
+    fits_a_phone(page)
+    with page.expect_download() as download:
+        page.locator("main a[href$='.pdf']").click()
+    assert download.value.path().read_bytes().startswith(b"%PDF")
+    page.locator(f"main a[href='/dossiers/{dossier.reference}/']").last.click()
+    page.wait_for_url(f"**/dossiers/{dossier.reference}/")
+    fits_a_phone(page)
+    dossier.refresh_from_db()
+    assert dossier.state == DossierState.IN_REVIEW
+    assert Receipt.objects.filter(payment__dossier=dossier).count() == 1
+
+
+def test_paying_without_javascript(portal, new_context):
+    site, sandbox = portal
+    dossier = awaiting_dossier(CitizenFactory(phone="+22890112233"))
+    context = new_context(java_script_enabled=False, viewport=PHONE_SCREEN)
+    page = context.new_page()
+    sign_in_citizen(page, site, typed="90 11 22 33", e164="+22890112233")
+    open_payment_page(page, site, dossier)
+    page.locator("main button[value=start]").click()
+    expect(page.locator("#waiting-title")).to_be_visible()
+    assert_accessible(page)
+
+    phone = context.browser.new_context().new_page()  # type: ignore[union-attr]
+    approve_on_the_sandbox_phone(phone, sandbox, Payment.objects.get(dossier=dossier))
+
+    page.locator("main button[value=refresh]").click()
+    expect(page.locator("#paid-title")).to_be_visible()
+    assert_accessible(page)
+    dossier.refresh_from_db()
+    assert dossier.state == DossierState.IN_REVIEW
