@@ -41,7 +41,8 @@ class KeyPair:
         return cls(public=bytes(key.public_key), private=bytes(key))
 
 
-def _costs() -> tuple[int, int]:
+def costs() -> tuple[int, int]:
+    """The Argon2id costs for new derivations (passes, memory in KiB); each result stores its own."""
     conf = settings.GUICHET_DENUNCIATIONS
     return int(conf["KDF_OPSLIMIT"]), int(conf["KDF_MEMLIMIT_KIB"])
 
@@ -50,15 +51,13 @@ def new_salt() -> bytes:
     return secrets.token_bytes(SALT_BYTES)
 
 
-def derive_key(secret: str, salt: bytes) -> bytes:
+def derive_key(secret: str, salt: bytes, ops: int, mem_kib: int) -> bytes:
     """A 32-byte secret key from a password or a receipt code (Argon2id, libsodium)."""
-    ops, mem_kib = _costs()
     return bytes(pwhash.argon2id.kdf(KEY_BYTES, secret.encode(), salt, opslimit=ops, memlimit=mem_kib * 1024))
 
 
-def lookup_hash(code: str, salt: bytes) -> str:
+def lookup_hash(code: str, salt: bytes, ops: int, mem_kib: int) -> str:
     """The Argon2id hash (argon2-cffi) under which a receipt code is found again, in hex."""
-    ops, mem_kib = _costs()
     raw = hash_secret_raw(
         code.encode(),
         salt,

@@ -39,6 +39,9 @@ class SiteKeys(models.Model):
     """One row: the receipt codes' lookup salt and the public half of the offline recovery key."""
 
     receipt_salt = models.BinaryField(max_length=16)
+    # Argon2id costs of every lookup hash: one for all, or a code would hash differently by age.
+    receipt_opslimit = models.PositiveIntegerField(default=3)
+    receipt_memlimit_kib = models.PositiveIntegerField(default=64 * 1024)
     recovery_public_key = models.BinaryField(max_length=32, null=True, blank=True)
 
     def __str__(self) -> str:
@@ -52,6 +55,8 @@ class InspectorKey(models.Model):
     public_key = models.BinaryField(max_length=32)
     locked_private_key = models.BinaryField()
     salt = models.BinaryField(max_length=16)
+    kdf_opslimit = models.PositiveIntegerField(default=3)
+    kdf_memlimit_kib = models.PositiveIntegerField(default=64 * 1024)
     active = models.BooleanField(default=True)
     created_on = models.DateField()
 
@@ -87,6 +92,8 @@ class Report(models.Model):
     identity = models.BinaryField(null=True, blank=True)
     receipt_lookup = models.CharField(max_length=64, unique=True)
     receipt_salt = models.BinaryField(max_length=16)
+    kdf_opslimit = models.PositiveIntegerField(default=3)
+    kdf_memlimit_kib = models.PositiveIntegerField(default=64 * 1024)
     reporter_copy = models.BinaryField()
 
     class Meta:

@@ -168,14 +168,18 @@ def site_keys() -> SiteKeys:
     if keys is None:
         try:
             with transaction.atomic():
-                keys = SiteKeys.objects.create(pk=1, receipt_salt=crypto.new_salt())
+                ops, mem_kib = crypto.costs()
+                keys = SiteKeys.objects.create(
+                    pk=1, receipt_salt=crypto.new_salt(), receipt_opslimit=ops, receipt_memlimit_kib=mem_kib
+                )
         except IntegrityError:
             keys = SiteKeys.objects.get(pk=1)
     return keys
 
 
 def _receipt_lookup(code: str) -> str:
-    return crypto.lookup_hash(code, _b(site_keys().receipt_salt))
+    keys = site_keys()
+    return crypto.lookup_hash(code, _b(keys.receipt_salt), keys.receipt_opslimit, keys.receipt_memlimit_kib)
 
 
 # --- filing ---------------------------------------------------------------------------------
@@ -304,6 +308,7 @@ def file_report(
     with transaction.atomic(durable=True):
         keys = crypto.KeyPair.generate()
         receipt_salt = crypto.new_salt()
+        ops, mem_kib = crypto.costs()
         report = Report(
             public_id=secrets.token_urlsafe(12),
             mode=mode,
@@ -313,7 +318,9 @@ def file_report(
             facts=_seal_json(keys.public, facts),
             receipt_lookup=_receipt_lookup(code),
             receipt_salt=receipt_salt,
-            reporter_copy=crypto.lock(crypto.derive_key(code, receipt_salt), keys.private),
+            kdf_opslimit=ops,
+            kdf_memlimit_kib=mem_kib,
+            reporter_copy=crypto.lock(crypto.derive_key(code, receipt_salt, ops, mem_kib), keys.private),
         )
         identity_keys = None
         if mode == Mode.CONFIDENTIAL and identity:
@@ -354,9 +361,10 @@ def open_with_receipt(raw_code: str, *, bucket: str) -> tuple[Report, bytes]:
     private_key = None
     if report is not None:
         try:
-            private_key = crypto.unlock(
-                crypto.derive_key(code, _b(report.receipt_salt)), _b(report.reporter_copy)
+            opening = crypto.derive_key(
+                code, _b(report.receipt_salt), report.kdf_opslimit, report.kdf_memlimit_kib
             )
+            private_key = crypto.unlock(opening, _b(report.reporter_copy))
         except crypto.CryptoError:
             private_key = None
     if report is None or private_key is None:
@@ -490,11 +498,14 @@ class Unlocked:
 def _new_inspector_key(user: User, password: str) -> tuple[InspectorKey, bytes]:
     keys = crypto.KeyPair.generate()
     salt = crypto.new_salt()
+    ops, mem_kib = crypto.costs()
     key = InspectorKey.objects.create(
         user=user,
         public_key=keys.public,
-        locked_private_key=crypto.lock(crypto.derive_key(password, salt), keys.private),
+        locked_private_key=crypto.lock(crypto.derive_key(password, salt, ops, mem_kib), keys.private),
         salt=salt,
+        kdf_opslimit=ops,
+        kdf_memlimit_kib=mem_kib,
         created_on=today(),
     )
     return key, keys.private
@@ -520,7 +531,8 @@ def unlock_inspector(user: User, *, password: str) -> Unlocked:
             record(actor, "denunciation.inspector_key_created", key)
         else:
             try:
-                private = crypto.unlock(crypto.derive_key(password, _b(key.salt)), _b(key.locked_private_key))
+                opening = crypto.derive_key(password, _b(key.salt), key.kdf_opslimit, key.kdf_memlimit_kib)
+                private = crypto.unlock(opening, _b(key.locked_private_key))
             except crypto.CryptoError:
                 # The password changed since the key was made: the old key is lost to this
                 # password; a colleague or the recovery key gives access again.

@@ -259,3 +259,19 @@ def test_a_code_is_refused_in_the_reporters_own_message(world, keys):
     with pytest.raises(InvalidInput, match="receipt code"):
         services.reply_as_reporter(filed.report, body=digits)
     services.reply_as_reporter(filed.report, body="1234 5678 9012 3456 n'est pas mon code")
+
+
+def test_changing_the_argon2_costs_keeps_every_code_and_key_working(world, keys, settings):
+    filed = file_anonymous(force="other")
+    settings.GUICHET_DENUNCIATIONS = {
+        **settings.GUICHET_DENUNCIATIONS,
+        "KDF_OPSLIMIT": 2,
+        "KDF_MEMLIMIT_KIB": 16,
+    }
+    report, _key = services.open_with_receipt(filed.receipt_code, bucket="b")
+    assert report == filed.report
+    again = unlock(world.inspector)
+    assert again.key_id == keys["inspector"].key_id  # the same key opened, not replaced
+    newer = file_anonymous(force="other")
+    assert (newer.report.kdf_opslimit, newer.report.kdf_memlimit_kib) == (2, 16)
+    assert services.open_with_receipt(newer.receipt_code, bucket="b")[0] == newer.report
