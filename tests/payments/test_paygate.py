@@ -124,7 +124,7 @@ def test_a_recorded_paid_status_is_read_with_amount_references_and_network():
     assert result.gateway_reference == "17333384001"
     assert result.operator_reference == "MP250101.1201.A12345"
     assert result.network == "TMONEY"
-    assert result.data["phone_number"] == "+228 90 •• •• 01"  # what the ledger keeps
+    assert result.data["phone_number"] == "+228 70 •• •• 01"  # what the ledger keeps
 
 
 def test_the_two_status_tables_are_kept_apart():

@@ -282,7 +282,7 @@ def test_a_currency_that_differs_is_flagged(paygate, dossier, applicant):
 
 
 def test_a_lost_callback_is_recovered_by_the_poller(paygate, dossier, applicant):
-    payment = start(dossier, applicant, phone="90 00 00 04")  # paid at once, no callback ever
+    payment = start(dossier, applicant, phone="70 00 00 04")  # paid at once, no callback ever
     assert payment.state == P.PENDING
     make_due(payment)
     assert services.check_due_payments() == 1
@@ -292,7 +292,7 @@ def test_a_lost_callback_is_recovered_by_the_poller(paygate, dossier, applicant)
 
 
 def test_declined_and_expired_prompts_end_the_attempt(paygate, db):
-    for phone, state in [("90 00 00 02", P.CANCELLED), ("90 00 00 03", P.EXPIRED)]:
+    for phone, state in [("70 00 00 02", P.CANCELLED), ("70 00 00 03", P.EXPIRED)]:
         dossier = awaiting_dossier()
         payment = start(dossier, Actor.for_user(dossier.applicant), phone=phone)
         make_due(payment)
@@ -356,7 +356,7 @@ def test_a_late_success_on_a_dossier_already_paid_is_kept_flagged_for_refund(
 ):
     first = start(dossier, applicant)
     services.abandon_payment(first, actor=applicant)  # "no prompt arrived": the person tries again
-    second = start(dossier, applicant, phone="90 00 00 01", network="TMONEY")
+    second = start(dossier, applicant, phone="70 00 00 01", network="TMONEY")
     callback_for(client, second)
     second.refresh_from_db()
     assert second.state == P.SUCCEEDED
@@ -373,7 +373,7 @@ def test_a_late_success_on_a_dossier_already_paid_is_kept_flagged_for_refund(
 
 
 def test_the_database_refuses_two_counted_successes(paygate, client, dossier, applicant):
-    payment = start(dossier, applicant, phone="90 00 00 01")
+    payment = start(dossier, applicant, phone="70 00 00 01")
     callback_for(client, payment)
     with pytest.raises(IntegrityError), transaction.atomic():
         Payment.objects.create(
@@ -401,14 +401,14 @@ def test_an_identifier_the_gateway_does_not_know_ends_as_expired_after_a_grace(
 def test_logs_never_hold_the_token_or_a_full_phone_number(client, paygate, settings, dossier, caplog):
     applicant = Actor.for_user(dossier.applicant)
     caplog.set_level(logging.DEBUG)
-    payment = start(dossier, applicant, phone="90 00 00 05")  # a mismatch: warnings are logged
+    payment = start(dossier, applicant, phone="70 00 00 05")  # a mismatch: warnings are logged
     callback_for(client, payment)
     other = awaiting_dossier()
     settings.GUICHET_PAYMENTS = {**settings.GUICHET_PAYMENTS, "PAYGATE_URL": "http://127.0.0.1:9"}
-    start(other, Actor.for_user(other.applicant), phone="90 00 00 05")
+    start(other, Actor.for_user(other.applicant), phone="70 00 00 05")
     post_callback(client, b"not json")
     text = caplog.text
     assert caplog.records  # something was logged
     assert TOKEN not in text
-    assert "90000005" not in text
-    assert "22890000005" not in text
+    assert "70000005" not in text
+    assert "22870000005" not in text

@@ -34,7 +34,7 @@ def start_on_page(client, dossier, phone="90123456", network="TMONEY"):
 
 
 def paid(client, dossier, paygate) -> Payment:
-    start_on_page(client, dossier, phone="90000001")
+    start_on_page(client, dossier, phone="70000001")
     payment = Payment.objects.get(dossier=dossier, state__in=[P.PENDING, P.SUCCEEDED])
     callback_for(Client(), payment)
     payment.refresh_from_db()
@@ -195,8 +195,8 @@ def test_the_receipt_pdf_says_what_was_paid_and_is_never_renumbered(owner, payga
     assert dossier.reference in text
     assert "12 000 FCFA" in text
     assert "Reçu de paiement / Payment receipt" in text
-    assert "+228 90 •• •• 01" in text
-    assert "90000001" not in text
+    assert "+228 70 •• •• 01" in text
+    assert "70000001" not in text
     assert payment.operator_reference in text
     assert receipt.number in PdfReader(io.BytesIO(again.content)).pages[0].extract_text()
     assert Receipt.objects.count() == 1

@@ -11,11 +11,11 @@ on a free port). No Django: it is the gateway's side, and keeps its transactions
 
 On approval it POSTs the (unsigned) callback to `callback_url`, as the real one does.
 Test numbers (any network) with fixed outcomes, for automated tests:
-    +228 90 00 00 01  paid at once (and the callback sent)
-    +228 90 00 00 02  declined at once (cancelled)
-    +228 90 00 00 03  expired at once
-    +228 90 00 00 04  paid at once, but no callback is ever sent (a lost callback)
-    +228 90 00 00 05  paid at once with another amount (amount mismatch)
+    +228 70 00 00 01  paid at once (and the callback sent)
+    +228 70 00 00 02  declined at once (cancelled)
+    +228 70 00 00 03  expired at once
+    +228 70 00 00 04  paid at once, but no callback is ever sent (a lost callback)
+    +228 70 00 00 05  paid at once with another amount (amount mismatch)
     anything else     pending until someone acts on the phone page
 """
 
@@ -43,11 +43,11 @@ PAID, PENDING, EXPIRED, CANCELLED = 0, 2, 4, 6
 REGISTERED, BAD_TOKEN, BAD_PARAMETERS, DUPLICATE = 0, 2, 4, 6
 NETWORKS = {"FLOOZ": "FLOOZ", "TMONEY": "T-Money"}
 AUTO = {
-    "90000001": "pay",
-    "90000002": "decline",
-    "90000003": "expire",
-    "90000004": "pay_silently",
-    "90000005": "pay_other",
+    "70000001": "pay",
+    "70000002": "decline",
+    "70000003": "expire",
+    "70000004": "pay_silently",
+    "70000005": "pay_other",
 }
 
 
