@@ -34,7 +34,7 @@ def inspector_required(view: View) -> View:
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         user = verified_staff(request)
         if user is None:
-            if request.user.is_authenticated:
+            if request.user.is_authenticated and not getattr(request.user, "is_staff_member", False):
                 raise Http404  # a citizen: there is nothing here
             return redirect_to_login(request.get_full_path(), reverse("backoffice:sign_in"))
         if not services.is_inspector(user):

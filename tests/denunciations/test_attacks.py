@@ -20,7 +20,7 @@ from guichet.denunciations import crypto, privacy, services
 from guichet.denunciations.models import IdentityApproval, Message, Mode, Report
 from guichet.denunciations.trace import find
 from guichet.notifications.models import Notification
-from tests.denunciations.conftest import SENTENCE, facts, png_upload, staff_client
+from tests.denunciations.conftest import SENTENCE, facts, file_anonymous, png_upload, staff_client
 
 CANARY_IP = "203.0.113.77"
 CANARY_PROXY = "198.51.100.23"
@@ -297,3 +297,23 @@ def test_pages_are_never_stored_and_carry_a_quick_exit(world):
     leave = client.get(reverse("denunciations:leave"))
     assert leave.status_code == 302
     assert leave["Location"].startswith("https://")
+
+
+def test_citizens_get_404_and_strangers_are_sent_to_the_staff_sign_in(world, keys):
+    from tests.factories import CitizenFactory
+
+    filed = file_anonymous(force="other")
+    citizen = Client()
+    citizen.force_login(CitizenFactory())
+    stranger = Client()
+    url = reverse("denunciations:inspection_report", args=[filed.report.public_id])
+    assert citizen.get(url).status_code == 404
+    assert citizen.get(reverse("denunciations:inspection")).status_code == 404
+    response = stranger.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("backoffice:sign_in"))
+    # Staff who have not passed the second factor are sent to sign in too, and read nothing.
+    half = Client()
+    half.force_login(world.inspector)
+    assert half.get(url).status_code == 302
+    assert not AuditEvent.objects.filter(verb="denunciation.read").exists()
