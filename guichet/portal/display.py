@@ -216,6 +216,8 @@ class DossierStatus:
     words: str = ""
     next_steps: tuple[str, ...] = ()
     answer_below: bool = False  # the page holds a form the applicant must fill now
+    # Checklist points a refusal named: (point, what the applicant can do about it).
+    failed_points: tuple[tuple[str, str], ...] = ()
 
 
 def _last_state_change(events: list[DossierEvent], state: str) -> DossierEvent | None:
@@ -243,6 +245,51 @@ def _how_we_tell_you(dossier: Dossier) -> str:
     return _("We will send a message to %(where)s when there is news.") % {"where": contact.masked}
 
 
+def _failed_points(dossier: Dossier, event: DossierEvent | None) -> tuple[tuple[str, str], ...]:
+    """The checklist points a refusal named, each with the service's advice (if it gives one)."""
+    keys = (event.data or {}).get("failed_points") or [] if event is not None else []
+    if not keys:
+        return ()
+    points = {point.key: point for point in dossier.definition.checklist}
+    return tuple(
+        (bilingual(points[key].label), bilingual(points[key].advice) if points[key].advice else "")
+        for key in keys
+        if key in points
+    )
+
+
+def _quote_status(
+    dossier: Dossier, state: str, decision: DossierEvent | None, note: str
+) -> DossierStatus | None:
+    """What the top of the page says at the quote's steps (None elsewhere)."""
+    if state == S.QUOTE_PROPOSED:
+        return DossierStatus(
+            _("The ministry proposes a quote"),
+            next_steps=(
+                _("Read the quote below, then accept or decline it."),
+                _("The time limit is paused until you answer."),
+            ),
+            answer_below=True,
+        )
+    if state == S.QUOTE_DECLINED:
+        return DossierStatus(
+            _("You declined the quote"),
+            words_label=_("Your reason:") if note else "",
+            words=note,
+            next_steps=(_("This file is now closed. You may file a new request at any time."),),
+        )
+    if state == S.AWAITING_PAYMENT and decision is not None and decision.from_state == S.QUOTE_PROPOSED:
+        return DossierStatus(
+            _("You accepted the quote: it is waiting for payment"),
+            next_steps=(
+                _("The unit confirms the coverage once the payment of %(amount)s is received.")
+                % {"amount": money(dossier.fee_total)},
+                _how_we_tell_you(dossier),
+            ),
+        )
+    return None
+
+
 def dossier_status(dossier: Dossier, events: list[DossierEvent]) -> DossierStatus:  # noqa: PLR0911 - one answer per state
     """The outcome of the request in plain words, for the top of its page."""
     state = str(dossier.state)
@@ -265,6 +312,9 @@ def dossier_status(dossier: Dossier, events: list[DossierEvent]) -> DossierStatu
             ),
             answer_below=True,
         )
+    quoted = _quote_status(dossier, state, decision, note)
+    if quoted is not None:
+        return quoted
     if state == S.AWAITING_PAYMENT:
         return DossierStatus(
             _("Your request is waiting for payment"),
@@ -304,6 +354,7 @@ def dossier_status(dossier: Dossier, events: list[DossierEvent]) -> DossierStatu
             _("Your request was refused"),
             words_label=_("The reason given by the ministry:") if note else "",
             words=note,
+            failed_points=_failed_points(dossier, decision),
             next_steps=(
                 _(
                     "If your situation changes, or if you can give what was missing, you may file a new request."
@@ -364,6 +415,8 @@ STATE_SENTENCES: dict[str, Callable[[], str]] = {
     S.PAID: lambda: _("Your payment was received on %(date)s."),
     S.IN_REVIEW: lambda: _("The ministry began reviewing your request on %(date)s."),
     S.INFO_REQUESTED: lambda: _("The ministry asked you for more information on %(date)s."),
+    S.QUOTE_PROPOSED: lambda: _("The ministry proposed a quote on %(date)s."),
+    S.QUOTE_DECLINED: lambda: _("You declined the quote on %(date)s."),
     S.APPROVED: lambda: _("The ministry approved your request on %(date)s."),
     S.ISSUED: lambda: _("Your document was issued on %(date)s."),
     S.REJECTED: lambda: _("The ministry refused your request on %(date)s."),
@@ -374,6 +427,35 @@ STATE_SENTENCES: dict[str, Callable[[], str]] = {
 }
 
 
+def _state_sentence(event: DossierEvent, previous: str, said_before: str) -> SafeString | None:
+    """How a change of state is told, or None when the line before already told it."""
+    state = event.to_state
+    if state == S.IN_REVIEW and previous == S.INFO_REQUESTED:
+        if said_before == "answer":
+            return None  # "You answered the ministry" already says the review resumed
+        return _on(_("The review resumed on %(date)s."), event.created_at)
+    if state == S.QUOTE_PROPOSED and said_before == "quote":
+        return None  # the quote's own line already says it
+    if state == S.AWAITING_PAYMENT and previous == S.QUOTE_PROPOSED:
+        return _on(_("You accepted the quote on %(date)s; it is waiting for payment."), event.created_at)
+    if state in STATE_SENTENCES:
+        return _on(STATE_SENTENCES[state](), event.created_at)
+    return _on(_("%(state)s on %(date)s."), event.created_at, state=event.to_state_label)
+
+
+def _quote_entry(event: DossierEvent) -> TimelineEntry:
+    """A quote set or revised, with its figures and the unit's reason."""
+    figures = event.data or {}
+    sentence = _on(
+        _("The ministry set a quote on %(date)s: %(agents)s agents for %(hours)s hours, %(total)s."),
+        event.created_at,
+        agents=str(figures.get("agents", "")),
+        hours=str(figures.get("hours", "")),
+        total=money(int(figures.get("total", 0))),
+    )
+    return TimelineEntry("quote", sentence, event.text)
+
+
 def timeline_entries(events: list[DossierEvent]) -> list[TimelineEntry]:
     """The public events as sentences a person would say ("The ministry asked you ... on 03/12/2026")."""
     entries: list[TimelineEntry] = []
@@ -382,14 +464,9 @@ def timeline_entries(events: list[DossierEvent]) -> list[TimelineEntry]:
         following = events[index + 1] if index + 1 < len(events) else None
         if event.kind == EventKind.STATE_CHANGED:
             previous, state = state, event.to_state
-            if state == S.IN_REVIEW and previous == S.INFO_REQUESTED:
-                if entries and entries[-1].kind == "answer":
-                    continue  # "You answered the ministry" already says the review resumed
-                sentence = _on(_("The review resumed on %(date)s."), event.created_at)
-            elif state in STATE_SENTENCES:
-                sentence = _on(STATE_SENTENCES[state](), event.created_at)
-            else:
-                sentence = _on(_("%(state)s on %(date)s."), event.created_at, state=event.to_state_label)
+            sentence = _state_sentence(event, previous, entries[-1].kind if entries else "")
+            if sentence is None:
+                continue
             entries.append(TimelineEntry("state", sentence, event.text or question))
             question = ""
         elif event.kind == EventKind.MESSAGE_TO_APPLICANT:
@@ -412,6 +489,8 @@ def timeline_entries(events: list[DossierEvent]) -> list[TimelineEntry]:
             else:
                 sentence = _on(_("You wrote to the ministry on %(date)s."), event.created_at)
                 entries.append(TimelineEntry("applicant", sentence, event.text))
+        elif event.kind == EventKind.QUOTE_PROPOSED:
+            entries.append(_quote_entry(event))
         elif event.kind == EventKind.DOCUMENT_ADDED:
             sentence = _on(
                 _("You added the document “%(name)s” on %(date)s."), event.created_at, name=event.text

@@ -20,5 +20,7 @@ urlpatterns = [
     path("dossiers/<str:reference>/repondre/", following.answer, name="answer"),
     path("dossiers/<str:reference>/message/", following.send_message, name="message"),
     path("dossiers/<str:reference>/retirer/", following.withdraw, name="withdraw"),
+    path("dossiers/<str:reference>/devis/accepter/", following.quote_accept, name="quote_accept"),
+    path("dossiers/<str:reference>/devis/refuser/", following.quote_decline, name="quote_decline"),
     path("dossiers/<str:reference>/documents/<int:pk>/", following.document, name="document"),
 ]

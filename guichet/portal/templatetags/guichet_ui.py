@@ -40,6 +40,8 @@ STATE_TONES = {
     "paid": "info",
     "in_review": "info",
     "info_requested": "warning",
+    "quote_proposed": "warning",
+    "quote_declined": "neutral",
     "approved": "success",
     "issued": "success",
     "answered": "success",

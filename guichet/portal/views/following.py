@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.files.uploadedfile import UploadedFile
@@ -10,16 +11,21 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from guichet.core.actors import Actor
 from guichet.core.errors import DomainError, InvalidInput
+from guichet.core.text import bilingual
 from guichet.dossiers.access import dossiers_for_applicant
 from guichet.dossiers.actions import ActionName, available_actions
-from guichet.dossiers.models import Dossier, DossierDocument
+from guichet.dossiers.models import Dossier, DossierDocument, Quote
 from guichet.dossiers.services import (
+    accept_quote,
     answer_information_request,
+    decline_quote,
+    live_quote,
     send_message_to_ministry,
     withdraw_dossier,
 )
@@ -75,9 +81,85 @@ def _dossier_page(
             "can_message": ActionName.WRITE_TO_MINISTRY in available
             and ActionName.PROVIDE_INFORMATION not in available,
             "can_withdraw": ActionName.WITHDRAW in available,
+            "quote": _quote_shown(dossier),
+            "can_answer_quote": ActionName.ACCEPT_QUOTE in available,
             "resume_url": resume_url(dossier) if dossier.state == S.DRAFT else "",
         },
         status=status,
+    )
+
+
+def _quote_shown(dossier: Dossier) -> dict[str, object] | None:
+    """The quote the applicant is asked to answer (or has accepted), with its lines and the unit's reason."""
+    quote: Quote | None = live_quote(dossier)
+    if quote is None:
+        return None
+    differs = quote.requested_agents is not None and quote.requested_agents != quote.agents
+    return {
+        "quote": quote,
+        "lines": [(bilingual(line["label"]), int(line["amount"])) for line in quote.lines],
+        "differs": differs,
+        "accepted": quote.status == "accepted",
+    }
+
+
+class QuoteAnswerForm(forms.Form):
+    """Which quote the applicant read: a revision in between must not be accepted unseen."""
+
+    number = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=32767)
+    reason = forms.CharField(
+        label=gettext_lazy("Why you decline (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("The unit reads it. It helps them, for your next request."),
+    )
+
+
+@never_cache
+@require_POST
+def quote_accept(request: HttpRequest, reference: str) -> HttpResponse:
+    """The applicant accepts the quote they read: it becomes what they pay now."""
+    found = session.dossier_for_request(request, reference)
+    dossier, actor = found.dossier, found.actor
+    form = QuoteAnswerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("This quote could not be read. Reload the page and try again."))
+        return redirect("portal:dossier", reference=dossier.reference)
+    try:
+        accept_quote(dossier, actor=actor, number=form.cleaned_data["number"])
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("You accepted the quote. Pay it to have the coverage confirmed."))
+    return redirect("portal:dossier", reference=dossier.reference)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def quote_decline(request: HttpRequest, reference: str) -> HttpResponse:
+    """Ask for confirmation, then decline the quote (which closes the request)."""
+    found = session.dossier_for_request(request, reference)
+    dossier, actor = found.dossier, found.actor
+    quote = live_quote(dossier)
+    if ActionName.DECLINE_QUOTE not in available_actions(dossier, actor) or quote is None:
+        messages.error(request, _("There is no quote to answer on this file."))
+        return redirect("portal:dossier", reference=dossier.reference)
+    form = QuoteAnswerForm(request.POST or None, initial={"number": quote.number})
+    if request.method == "POST" and form.is_valid():
+        try:
+            decline_quote(
+                dossier, actor=actor, number=form.cleaned_data["number"], reason=form.cleaned_data["reason"]
+            )
+        except DomainError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("You declined the quote. Your request is closed."))
+        return redirect("portal:dossier", reference=dossier.reference)
+    return render(
+        request,
+        "portal/decline_quote.html",
+        {"dossier": dossier, "definition": dossier.definition, "form": form, "quote": quote},
     )
 
 
