@@ -222,8 +222,15 @@ class Dossier(models.Model):
                 condition=_FILED & Q(applicant_news_at__isnull=False, state__in=_OPEN),
                 include=_cover(),
             ),
-            # Overdue files are few and old: found by state and due date, then sorted; the
-            # counts per state read this index alone.
+            # Overdue files in the queue's order. Which open files are past due changes every
+            # day, so no partial index can hold it: the due date is the last key, checked on
+            # each entry, and only the rows shown are read (no sort of every overdue file).
+            models.Index(
+                fields=[*QUEUE_ORDER, "due_on"],
+                name="dossier_queue_overdue_idx",
+                condition=_FILED & Q(state__in=_OPEN, paused_on__isnull=True, due_on__isnull=False),
+            ),
+            # The counts per state of overdue files read this index alone.
             models.Index(
                 fields=["state", "due_on"],
                 name="dossier_overdue_idx",
