@@ -292,6 +292,28 @@ def test_next_and_previous_walk_the_whole_queue_once_each_way(client, supervisor
     assert _link(back[-1], "next") is not None
 
 
+def test_overdue_files_page_newest_first_both_ways(client, supervisor, monkeypatch):
+    """The overdue list has its own index (queue order, then the due date): same order, same cursor."""
+    monkeypatch.setattr(queue, "QUEUE_PAGE_SIZE", 3)
+    made = _filed_in_order(9)
+    today = timezone.localdate()
+    Dossier.objects.filter(pk__in=[d.pk for d in made]).update(due_on=today - dt.timedelta(days=3))
+    not_due, closed = made[1], made[4]
+    Dossier.objects.filter(pk=not_due.pk).update(due_on=today + dt.timedelta(days=5))
+    Dossier.objects.filter(pk=closed.pk).update(state=DossierState.ANSWERED)
+    expected = [d.reference for d in made if d not in (not_due, closed)]
+    sign_in_staff(client, supervisor)
+    pages = [client.get("/agents/", {"overdue": "on"})]
+    while (following := _link(pages[-1], "next")) is not None:
+        assert "overdue=on" in following
+        pages.append(client.get("/agents/" + following))
+    assert [references(p) for p in pages] == [expected[0:3], expected[3:6], expected[6:7]]
+    back = [pages[-1]]
+    while (preceding := _link(back[-1], "prev")) is not None:
+        back.append(client.get("/agents/" + preceding))
+    assert [references(p) for p in back] == [expected[6:7], expected[3:6], expected[0:3]]
+
+
 def test_a_page_boundary_between_two_files_filed_at_the_same_instant(client, supervisor, monkeypatch):
     monkeypatch.setattr(queue, "QUEUE_PAGE_SIZE", 1)
     expected = [d.reference for d in _filed_in_order(3)]
