@@ -334,8 +334,12 @@ def staff_client(user_id: int) -> Any:
 
 
 def explain(pages: list[Page]) -> Iterator[str]:
-    """EXPLAIN (ANALYZE, BUFFERS) of each query of each queue page that reads the dossiers table."""
-    from django.db import connection
+    """EXPLAIN (ANALYZE, BUFFERS) of each query of each queue page that reads the dossiers table.
+
+    Planner settings the page changed for its own transaction (`SET LOCAL …`) are set again
+    around the EXPLAINs, so each plan is the one the page ran.
+    """
+    from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
     for page in pages:
@@ -343,11 +347,14 @@ def explain(pages: list[Page]) -> Iterator[str]:
             continue
         with CaptureQueriesContext(connection) as captured:
             request(page)
+        settings = [q["sql"] for q in captured.captured_queries if q["sql"].upper().startswith("SET LOCAL ")]
         for query in captured.captured_queries:
             sql = query["sql"]
             if "dossiers_dossier" not in sql or not sql.lstrip().upper().startswith("SELECT"):
                 continue
-            with connection.cursor() as cursor:
+            with transaction.atomic(), connection.cursor() as cursor:
+                for setting in settings:
+                    cursor.execute(setting)
                 cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
                 plan = "\n".join(f"    {row[0]}" for row in cursor.fetchall())
             yield f"--- {page.label}: {page.url}\n    {sql}\n{plan}"
@@ -408,6 +415,9 @@ def main(argv: list[str] | None = None) -> int:
         import django
 
         django.setup()
+        # Start as a web worker does (guichet/wsgi.py), its gc.freeze() of start-up objects included.
+        import guichet.wsgi  # noqa: F401
+
         try:
             started = time.perf_counter()
             quiet_command("migrate", "--no-input")
