@@ -336,7 +336,7 @@ class PerItem:
             if count:
                 days = bracket["up_to"]
                 bracket_label = {
-                    "fr": f"{label['fr']}, jusqu'à {days} jours",
+                    "fr": f"{label['fr']}, jusqu’à {days} jours",
                     "en": f"{label['en']}, up to {days} days",
                 }
                 lines.append(_counted(bracket_label, count, amount_of(bracket)))
