@@ -7,6 +7,6 @@ class DenunciationsConfig(AppConfig):
     verbose_name = "Denunciations"
 
     def ready(self) -> None:
-        from guichet.denunciations import privacy, tasks  # noqa: F401  (registers periodic jobs)
+        from guichet.denunciations import checks, privacy, tasks  # noqa: F401  (registers checks, periodic jobs)
 
         privacy.install_log_record_scrubber()

@@ -64,3 +64,21 @@ def test_log_records_of_denunciation_requests_keep_only_their_level_and_day(capl
     assert CANARY_IP not in caplog.text
     assert "/signalement/suivi/" not in caplog.text
     assert "an ordinary line" in caplog.text
+
+
+def test_production_refuses_argon2_costs_lowered_for_tests(settings):
+    from guichet.denunciations.checks import argon2_costs
+
+    settings.PRODUCTION = True
+    settings.GUICHET_DENUNCIATIONS = {
+        **settings.GUICHET_DENUNCIATIONS,
+        "KDF_OPSLIMIT": 1,
+        "KDF_MEMLIMIT_KIB": 8,
+    }
+    assert [e.id for e in argon2_costs(None)] == ["denunciations.E001"]
+    settings.GUICHET_DENUNCIATIONS = {
+        **settings.GUICHET_DENUNCIATIONS,
+        "KDF_OPSLIMIT": 3,
+        "KDF_MEMLIMIT_KIB": 64 * 1024,
+    }
+    assert argon2_costs(None) == []

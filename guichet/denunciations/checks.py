@@ -1,0 +1,28 @@
+"""Start-up checks: production refuses Argon2id costs lowered for tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import Error, register
+
+# OWASP's floor for Argon2id: 19 MiB of memory and 2 passes.
+MIN_OPSLIMIT = 2
+MIN_MEMLIMIT_KIB = 19 * 1024
+
+
+@register()
+def argon2_costs(app_configs: Any, **kwargs: Any) -> list[Error]:
+    if not getattr(settings, "PRODUCTION", False):
+        return []
+    conf = settings.GUICHET_DENUNCIATIONS
+    if int(conf["KDF_OPSLIMIT"]) < MIN_OPSLIMIT or int(conf["KDF_MEMLIMIT_KIB"]) < MIN_MEMLIMIT_KIB:
+        return [
+            Error(
+                "Denunciation keys and receipt codes need Argon2id with at least 2 passes and 19 MiB.",
+                hint="Raise GUICHET_DENUNCIATION_KDF_OPSLIMIT / GUICHET_DENUNCIATION_KDF_MEMLIMIT_KIB.",
+                id="denunciations.E001",
+            )
+        ]
+    return []
