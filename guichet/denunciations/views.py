@@ -8,12 +8,14 @@ the browser string; the report key lives only in an encrypted cookie (sessions.p
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
+from django.core.files.uploadhandler import MemoryFileUploadHandler
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from guichet.catalog.lists import togo_communes, togo_prefectures
@@ -33,6 +35,54 @@ from guichet.denunciations.forms import (
 )
 from guichet.denunciations.models import Mode, Report
 from guichet.denunciations.sessions import forget_reporter, grant_reporter, reporter_access
+
+
+def _max_upload_bytes() -> int:
+    conf = settings.GUICHET_DENUNCIATIONS
+    return (int(conf["MAX_FILES"]) * int(conf["MAX_FILE_MB"]) + 1) * 1024 * 1024
+
+
+class EvidenceInMemory(MemoryFileUploadHandler):
+    """Evidence stays in memory until it is sealed: Django would write a large upload, in clear,
+    to a temporary file on disk. A request larger than every file allowed together is dropped."""
+
+    def handle_raw_input(
+        self,
+        input_data: IO[bytes],
+        META: dict[str, str],  # noqa: N803  (Django's name)
+        content_length: int,
+        boundary: str,
+        encoding: str | None = None,
+    ) -> None:
+        super().handle_raw_input(input_data, META, content_length, boundary, encoding)
+        self.activated = content_length is not None and content_length <= _max_upload_bytes()
+        if self.request is not None and not self.activated:
+            self.request.evidence_too_large = True  # type: ignore[attr-defined]
+
+
+def in_memory_uploads(view: Any) -> Any:
+    """Set the upload handler before CSRF reads the body, then check CSRF as usual."""
+    protected = csrf_protect(view)
+
+    @csrf_exempt
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        request.upload_handlers = [EvidenceInMemory(request)]
+        response: HttpResponse = protected(request, *args, **kwargs)
+        return response
+
+    wrapper.__name__ = getattr(view, "__name__", "view")
+    return wrapper
+
+
+def _too_large(request: HttpRequest, form: Any, field: str) -> bool:
+    if getattr(request, "evidence_too_large", False):
+        form.add_error(
+            field,
+            _("Your files together are over %(mb)s MB. Send fewer or smaller files.")
+            % {"mb": _max_upload_bytes() // (1024 * 1024) - 1},
+        )
+        return True
+    return False
 
 
 @require_GET
@@ -55,6 +105,7 @@ def _prepare_files(form: Any, field: str) -> list[services.PreparedFile]:
     return prepared
 
 
+@in_memory_uploads
 @require_http_methods(["GET", "POST"])
 def new_report(request: HttpRequest, mode: str) -> HttpResponse:
     """One page: the facts (and, if confidential, the identity); then the receipt code, once."""
@@ -65,6 +116,7 @@ def new_report(request: HttpRequest, mode: str) -> HttpResponse:
     identity = IdentityForm(request.POST or None) if confidential else None
     if request.method == "POST":
         valid = form.is_valid() & (identity is None or identity.is_valid())
+        valid = valid and not _too_large(request, form, "evidence")
         files = _prepare_files(form, "evidence") if valid else []
         if valid and not form.errors:
             try:
@@ -187,13 +239,14 @@ def reply(request: HttpRequest) -> HttpResponse:
     return _reporter_page(request, access, status=400, message_form=form)
 
 
+@in_memory_uploads
 @require_POST
 def add_evidence(request: HttpRequest) -> HttpResponse:
     access = _access_or_redirect(request)
     if isinstance(access, HttpResponseRedirect):
         return access
     form = EvidenceForm(request.POST, request.FILES)
-    if form.is_valid():
+    if not _too_large(request, form, "evidence") and form.is_valid():
         files = _prepare_files(form, "evidence")
         if not form.errors:
             try:

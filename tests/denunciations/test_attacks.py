@@ -317,3 +317,31 @@ def test_citizens_get_404_and_strangers_are_sent_to_the_staff_sign_in(world, key
     half.force_login(world.inspector)
     assert half.get(url).status_code == 302
     assert not AuditEvent.objects.filter(verb="denunciation.read").exists()
+
+
+def test_evidence_never_touches_the_disk_in_clear_and_oversized_posts_are_refused(
+    world, settings, monkeypatch
+):
+    from django.core.files import uploadedfile
+
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 10  # Django would spill anything bigger to a temporary file
+    spilled = []
+    real_init = uploadedfile.TemporaryUploadedFile.__init__
+    monkeypatch.setattr(
+        uploadedfile.TemporaryUploadedFile,
+        "__init__",
+        lambda self, *a, **k: spilled.append(a) or real_init(self, *a, **k),
+    )
+    file_through_the_site(reporter(), evidence=[png_upload()])
+    assert spilled == []
+    assert Report.objects.get().evidence.count() == 1
+
+    settings.GUICHET_DENUNCIATIONS = {**settings.GUICHET_DENUNCIATIONS, "MAX_FILES": 1, "MAX_FILE_MB": 1}
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    big = SimpleUploadedFile("big.png", b"\x89PNG\r\n\x1a\n" + b"0" * (3 * 1024 * 1024))
+    response = reporter().post(reverse("denunciations:new", args=["anonymous"]), form_data(evidence=[big]))
+    assert response.status_code == 400
+    assert "Your files together are over 1 MB" in response.content.decode()
+    assert SENTENCE in response.content.decode()  # what was typed is kept
+    assert Report.objects.count() == 1
