@@ -26,6 +26,7 @@ from guichet.catalog.registries import (
     issued_documents,
     validators,
 )
+from guichet.catalog.validators import answer_rules
 from guichet.core.text import bilingual
 
 __all__ = [
@@ -677,8 +678,6 @@ def _steps(data: dict[str, Any], path: str) -> tuple[list[StepDef], dict[str, Fi
 
 def _rules(data: dict[str, Any], path: str) -> tuple[str, ...]:
     """Rules over several answers the service names (`rules: [passport_valid_after_arrival]`)."""
-    from guichet.catalog.validators import answer_rules
-
     names = tuple(str(name) for name in _list(data, "rules", path))
     for name in names:
         if name not in answer_rules:

@@ -25,6 +25,7 @@ from guichet.catalog.definition import (
     split_item_path,
 )
 from guichet.catalog.registries import field_error, field_types, fold, required_error, validators
+from guichet.catalog.validators import answer_rules
 from guichet.core.text import bilingual
 
 __all__ = ["document_slot", "is_empty", "item_name", "validate_answers", "validate_filing"]
@@ -139,8 +140,6 @@ def _check_rules(
     A rule's error is kept for the questions being checked (a step saves its own) and only where
     the question has no error of its own; an item's error is also said under its group.
     """
-    from guichet.catalog.validators import answer_rules
-
     by_name = {f.name: f for f in definition.fields}
     for name in rules:
         for path, messages in answer_rules[name](known).items():

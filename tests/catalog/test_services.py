@@ -32,8 +32,11 @@ def test_both_mspc_service_files_load():
     results = load_catalog()
 
     assert sorted((v.service.code, v.number, created) for v, created in results) == [
+        ("autorisation-entree", 1, True),
         ("cloture-electrifiee", 1, True),
+        ("couverture-securitaire", 1, True),
         ("suggestion", 1, True),
+        ("vitres-teintees", 1, True),
     ]
     suggestion = Service.objects.get(code="suggestion")
     assert suggestion.unit.code == "cabinet"
@@ -52,8 +55,11 @@ def test_both_mspc_service_files_load():
     assert set(Service.objects.published().values_list("code", flat=True)) == {
         "suggestion",
         "cloture-electrifiee",
+        "vitres-teintees",
+        "couverture-securitaire",
+        "autorisation-entree",
     }
-    assert AuditEvent.objects.filter(verb="service.published").count() == 2
+    assert AuditEvent.objects.filter(verb="service.published").count() == 5
 
 
 def test_loading_twice_publishes_nothing_new():
@@ -61,9 +67,9 @@ def test_loading_twice_publishes_nothing_new():
 
     again = load_catalog()
 
-    assert [created for _v, created in again] == [False, False]
-    assert ServiceVersion.objects.count() == 2
-    assert AuditEvent.objects.filter(verb="service.published").count() == 2
+    assert [created for _v, created in again] == [False] * 5
+    assert ServiceVersion.objects.count() == 5
+    assert AuditEvent.objects.filter(verb="service.published").count() == 5
 
 
 def test_load_catalog_command_says_what_it_did():
