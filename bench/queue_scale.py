@@ -22,8 +22,9 @@ timeline events per filed dossier, all written with COPY. Secondary indexes are 
 during the load and built again after it, then the tables are analysed.
 
 Measurement: Django's test client, in this process, with production settings (DEBUG off,
-GUICHET_DEPLOYMENT=production, collected static files), a supervisor of every unit signed in
-with the TOTP step passed. Filters are read from the queue's own form and the deep page is
+GUICHET_DEPLOYMENT=production, collected static files), started as a web worker is (it
+imports guichet.wsgi, whose gc.freeze() keeps start-up objects out of full collections), a
+supervisor of every unit signed in with the TOTP step passed. Filters are read from the queue's own form and the deep page is
 reached by following the "next" link of each page, so the script works whatever the
 pagination and the parameter names are. Queries per page are counted on a separate request.
 """
@@ -57,6 +58,7 @@ def configure_environment(database_url: str, tmp: Path) -> None:
     catalog = tmp / "catalog"
     catalog.mkdir()
     write_catalog(catalog)
+    (tmp / "static").mkdir()  # WhiteNoise looks for it when the WSGI application starts
     os.environ.update(
         DJANGO_SETTINGS_MODULE="guichet.settings",
         DATABASE_URL=database_url,
@@ -378,9 +380,15 @@ def measure_all(n: int, *, repeat: int, deep: int, with_explain: bool) -> list[R
     pages.append(Page("staff: dossier page", f"/agents/dossiers/{facts['reference']}/", staff))
     pages += citizen_pages(facts)
     results = []
+    load_before = os.getloadavg()[0]
     for page in pages:
         say(f"  measuring {page.label}")
         results.append(measure(page, repeat=repeat, max_seconds=30))
+    # Other work on the machine shows in p95 first: say how busy it was.
+    print(
+        f"machine: {os.cpu_count()} cores, load average {load_before:.1f} before and "
+        f"{os.getloadavg()[0]:.1f} after measuring"
+    )
     print_table(results, n)
     if with_explain:
         print()

@@ -238,7 +238,7 @@ def _serial_plans(using: str) -> Iterator[None]:
     PostgreSQL still plans a parallel scan where it expects many rows (a name shared by
     thousands of accounts): starting the workers then costs more than the walk, and on a
     web server whose cores are busy with other requests they wait for one (45 ms for a
-    count that takes 13 ms alone). `SET LOCAL` ends with the transaction. SQLite has no
+    count that takes 6 to 13 ms alone). `SET LOCAL` ends with the transaction. SQLite has no
     such plans, and no transaction is opened there (an IMMEDIATE one takes the write lock).
     """
     connection = connections[using]
