@@ -55,8 +55,11 @@ class MultipleFileField(forms.FileField):
 
 
 class ReportForm(forms.Form):
-    adult = forms.BooleanField(
-        label=_("I am 18 or over"), error_messages={"required": _("Tick this box: reports are for adults.")}
+    adult = forms.MultipleChoiceField(
+        label=_("Age"),
+        choices=[("yes", _("I am 18 or over"))],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Tick this box: reports are for adults.")},
     )
     role = forms.ChoiceField(
         label=_("You are"),

@@ -47,6 +47,8 @@ BUCKET_HEX_DIGITS: Final = 3
 _PEPPER_KEY: Final = "den-bucket-pepper"
 _PEPPER_SECONDS: Final = 24 * 3600
 
+WITHHELD: Final = "denunciation page: details withheld"
+
 _in_denunciation_request: contextvars.ContextVar[bool] = contextvars.ContextVar("den_request", default=False)
 
 
@@ -107,7 +109,7 @@ def scrub(record: logging.LogRecord) -> logging.LogRecord:
     record.created = day.timestamp()
     record.msecs = 0
     record.relativeCreated = 0
-    record.msg = "denunciation page: details withheld"
+    record.msg = WITHHELD
     record.args = ()
     record.exc_info = None
     record.exc_text = None
@@ -129,3 +131,12 @@ def install_log_record_scrubber() -> None:
 
     factory._denunciation_scrubber = True  # type: ignore[attr-defined]
     logging.setLogRecordFactory(factory)
+    # runserver's access line carries its own time (`server_time`, added after the record is
+    # made): a filter on its logger brings it down to the day as well.
+    logging.getLogger("django.server").addFilter(_server_time_to_the_day)
+
+
+def _server_time_to_the_day(record: logging.LogRecord) -> bool:
+    if record.msg == WITHHELD and hasattr(record, "server_time"):
+        record.server_time = dt.datetime.fromtimestamp(record.created, tz=dt.UTC).strftime("%d/%b/%Y")
+    return True

@@ -36,7 +36,7 @@ def reporter(ip: str = CANARY_IP, **extra: Any) -> Client:
 
 def form_data(**overrides: Any) -> dict[str, Any]:
     data = {
-        "adult": "on",
+        "adult": "yes",
         "role": "witness",
         "date": "02/11/2026",
         "time": "14:30",

@@ -53,7 +53,13 @@ def test_log_records_of_denunciation_requests_keep_only_their_level_and_day(capl
         return HttpResponse("ok")
 
     privacy.DenunciationPrivacyMiddleware(view)(RequestFactory().get("/inspection/x/", REMOTE_ADDR=CANARY_IP))
-    logging.getLogger("django.server").info('"%s" %s %s', "GET /signalement/suivi/ HTTP/1.1", 200, 10)
+    logging.getLogger("django.server").info(
+        '"%s" %s %s',
+        "GET /signalement/suivi/ HTTP/1.1",
+        200,
+        10,
+        extra={"server_time": "05/Dec/2026 17:36:49"},
+    )
     logging.getLogger("django.server").info(
         '"%s" %s %s', "GET /static/denunciations/quick-exit.js HTTP/1.1", 200, 9
     )
@@ -64,6 +70,7 @@ def test_log_records_of_denunciation_requests_keep_only_their_level_and_day(capl
         assert record.getMessage() == "denunciation page: details withheld"
         assert record.exc_info is None
         assert record.created % 86400 == 0
+        assert "17:36" not in getattr(record, "server_time", "")  # runserver's own time: the day only
     assert CANARY_IP not in caplog.text
     assert "/signalement/suivi/" not in caplog.text
     assert "an ordinary line" in caplog.text
