@@ -1,0 +1,236 @@
+"""On a phone: a citizen asks for tinted windows, reaches "awaiting payment" for 12,000 FCFA, answers
+the ministry's request for a document, and the agent ticks the checklist and approves."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+from django.utils import timezone
+from PIL import Image, ImageDraw
+from playwright.sync_api import Page, expect
+
+from guichet.accounts.models import Unit
+from guichet.accounts.roles import Role
+from guichet.core.actors import SYSTEM
+from guichet.dossiers.models import Dossier
+from guichet.dossiers.services import record_payment
+from guichet.dossiers.states import DossierState
+from tests.e2e.conftest import (
+    assert_accessible,
+    open_action,
+    reference_in,
+    sign_in_citizen,
+    sign_in_staff,
+    submit,
+    wait_for_path,
+    write_pdf,
+    write_png,
+)
+from tests.factories import StaffFactory
+
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "is_mobile": True,
+    "has_touch": True,
+}
+STEP_FORM = "main form[enctype='multipart/form-data']"
+QUESTION = "La carte grise envoyée est illisible : envoyez une photo nette, à plat."
+REPLY = "Voici une nouvelle photo de la carte grise."
+
+
+def save_and_continue(page: Page) -> None:
+    """The step's own button (files already added come with "Remove" buttons before it)."""
+    page.get_by_role("button", name="Enregistrer et continuer").click()
+
+
+def write_phone_photo(folder: Path, name: str) -> Path:
+    """A paper document photographed by a phone held upright: 4032 × 3024, EXIF says turn it."""
+    page = Image.new("RGB", (4032, 3024), (245, 243, 238))
+    draw = ImageDraw.Draw(page)
+    for line in range(60, 2900, 120):
+        draw.rectangle((300, line, 3700 - (line % 900), line + 40), fill=(30, 30, 30))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: rotate 90° clockwise to show
+    exif[0x010F] = "PhoneMaker"
+    out = io.BytesIO()
+    page.save(out, format="JPEG", exif=exif, quality=80)
+    path = folder / name
+    path.write_bytes(out.getvalue())
+    return path
+
+
+def pay_at_the_counter(reference: str, amount: int) -> None:
+    """Online payment is the next issue's; its use case (record_payment) moves the file on."""
+    record_payment(
+        Dossier.objects.get(reference=reference),
+        payment_reference=f"TEST-{reference}",
+        amount=amount,
+        actor=SYSTEM,
+    )
+
+
+def tick_every_point(office: Page, reference: str) -> None:
+    """The review checklist of the back-office dossier page: tick each point and save."""
+    open_action(office, "tick_checklist")
+    form = f"form[action='/agents/dossiers/{reference}/actions/tick_checklist/']"
+    for box in office.locator(form).locator("input[type=checkbox]").all():
+        box.check()
+    submit(office, form)
+    office.wait_for_url(f"**/agents/dossiers/{reference}/")
+    expect(office.locator(".notice-success")).to_be_visible()
+
+
+def fill_request(page: Page, folder: Path) -> None:
+    page.locator("input[name=full_name]").fill("Kossi Amegah")
+    page.locator("select[name=id_type], input[name=id_type][value=national_id]").first.wait_for()
+    id_type = page.locator("select[name=id_type]")
+    if id_type.count():
+        id_type.select_option("national_id")
+    else:
+        page.locator("input[name=id_type][value=national_id]").check()
+    page.locator("input[name=id_number]").fill("0123-456-789")
+    page.locator("input[name=phone]").fill("90 11 22 33")
+    save_and_continue(page)
+    wait_for_path(page, "/etape/vehicle/")
+    assert_accessible(page)
+
+    # A plate of punctuation and a chassis number with an O: refused, and what was typed stays.
+    page.locator("input[name=plate]").fill("-- ..")
+    page.locator("input[name=vin]").fill("VF1RFB00O5A123456")
+    page.locator("input[name=make]").fill("Toyota")
+    page.locator("input[name=model]").fill("Land Cruiser")
+    page.locator("input[name=colour]").fill("Noir")
+    page.locator("input[name=windows][value=rear_window]").check()
+    page.locator("input[name=windows][value=rear_side]").check()
+    save_and_continue(page)
+    expect(page.locator(".error-summary")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("Saisissez la plaque avec ses lettres et ses chiffres")
+    expect(page.locator("main")).to_contain_text("ne contient jamais la lettre O")
+    expect(page.locator("input[name=make]")).to_have_value("Toyota")
+    expect(page.locator("input[name=windows][value=rear_side]")).to_be_checked()
+    assert_accessible(page)
+    page.locator("input[name=plate]").fill("tg-1234 ab")
+    page.locator("input[name=vin]").fill("VF1RFB0005A123456")
+    save_and_continue(page)
+    wait_for_path(page, "/etape/ground/")
+    assert_accessible(page)
+
+    page.locator("input[name=ground][value=by_right]").check()
+    office = page.locator("select[name=office]")
+    if office.count():
+        office.select_option("general_officer")
+    else:
+        page.locator("input[name=office][value=general_officer]").check()
+    page.locator("input[name=office_proof]").set_input_files(write_pdf(folder, "decret-nomination.pdf"))
+    save_and_continue(page)
+    wait_for_path(page, "/etape/documents/")
+    assert_accessible(page)
+
+    page.locator("input[name=cover_letter]").set_input_files(write_pdf(folder, "lettre-au-ministre.pdf"))
+    page.locator("input[name=criminal_record]").set_input_files(write_pdf(folder, "casier-judiciaire.pdf"))
+    # A criminal record of four months: refused, the files already chosen are kept.
+    old = timezone.localdate() - dt.timedelta(days=124)
+    page.locator("input[name=criminal_record_date]").fill(old.isoformat())
+    page.locator("input[name=id_scan]").set_input_files(write_png(folder, "cni.png"))
+    page.locator("input[name=registration_card]").set_input_files(
+        write_phone_photo(folder, "carte-grise.jpg")
+    )
+    save_and_continue(page)
+    expect(page.locator("main")).to_contain_text("il y a plus de 3 mois")
+    expect(page.locator("main")).to_contain_text("carte-grise.jpg")
+    assert_accessible(page)
+    recent = timezone.localdate() - dt.timedelta(days=20)
+    page.locator("input[name=criminal_record_date]").fill(recent.isoformat())
+    save_and_continue(page)
+    wait_for_path(page, "/verifier/")
+    main = page.locator("main")
+    for shown in ("TG1234AB", "VF1RFB0005A123456", "casier-judiciaire.pdf", "carte-grise.jpg"):
+        expect(main).to_contain_text(shown)
+    expect(main).to_contain_text(re.compile(r"12\s000\sFCFA"))
+    expect(main).to_contain_text("ne sont pas remboursés")  # said before filing
+    assert_accessible(page)
+
+
+def test_tinted_windows_on_a_phone_from_filing_to_approval(
+    project_translations: None, site: str, new_context: Any, tmp_path: Path
+) -> None:
+    page = new_context(**PHONE).new_page()
+    sign_in_citizen(page, site, typed="90 11 22 33", e164="+22890112233")
+    page.goto(f"{site}/demarches/vitres-teintees/")
+    expect(page.locator("h1")).to_have_text("Autorisation de vitres teintées")
+    expect(page.locator("main")).to_contain_text(re.compile(r"12\s000\sFCFA"))
+    assert_accessible(page)
+    submit(page, "main form[action='/demarches/vitres-teintees/commencer/']")
+    page.wait_for_url("**/etape/applicant/")
+    reference = reference_in(page.url)
+    assert reference.startswith("VTT-")
+    assert_accessible(page)
+
+    fill_request(page, tmp_path)
+    submit(page, "main form:has(button.button-start)")
+    page.wait_for_url(f"**/dossiers/{reference}/confirmation/")
+    assert_accessible(page)
+    dossier = Dossier.objects.get(reference=reference)
+    assert dossier.state == DossierState.AWAITING_PAYMENT
+    assert dossier.fee_total == 12_000
+    assert dossier.answers["plate"] == "TG1234AB"
+    registration_card = dossier.documents.get(field_name="registration_card")
+    assert registration_card.content_type == "image/jpeg"
+
+    page.goto(f"{site}/dossiers/{reference}/")
+    expect(page.locator("main")).to_contain_text(re.compile(r"12\s000\sFCFA"))
+    assert_accessible(page)
+
+    pay_at_the_counter(reference, 12_000)
+    assert Dossier.objects.get(reference=reference).state == DossierState.IN_REVIEW
+
+    # --- an agent of the Minister's Office asks for a legible registration card ---------------------------
+    agent = StaffFactory(roles=[(Unit.objects.get(code="cabinet"), Role.AGENT)])
+    office = new_context().new_page()
+    sign_in_staff(office, site, agent)
+    office.goto(f"{site}/agents/dossiers/{reference}/")
+    expect(office.locator(".bo-documents")).to_contain_text("carte-grise.jpg")
+    assert_accessible(office)
+    open_action(office, "request_info")
+    office.locator("textarea[name=request_info-message]").fill(QUESTION)
+    submit(office, f"form[action='/agents/dossiers/{reference}/actions/request_info/']")
+    office.wait_for_url(f"**/agents/dossiers/{reference}/")
+    assert_accessible(office)
+    assert Dossier.objects.get(reference=reference).state == DossierState.INFO_REQUESTED
+
+    # --- the citizen adds the document ------------------------------------------------------------------
+    page.goto(f"{site}/dossiers/{reference}/")
+    expect(page.locator(".status-panel blockquote")).to_have_text(QUESTION)
+    assert_accessible(page)
+    answer = page.locator("section#answer")
+    answer.locator("textarea[name=message]").fill(REPLY)
+    answer.locator("input[name=registration_card]").set_input_files(
+        write_phone_photo(tmp_path, "carte-grise-nette.jpg")
+    )
+    submit(page, f"form[action='/dossiers/{reference}/repondre/']")
+    page.wait_for_url(f"**/dossiers/{reference}/")
+    expect(page.locator("main")).to_contain_text("carte-grise-nette.jpg")
+    assert_accessible(page)
+    assert Dossier.objects.get(reference=reference).state == DossierState.IN_REVIEW
+
+    # --- the agent ticks the checklist and approves -------------------------------------------------------
+    office.reload()
+    expect(office.locator(".bo-documents")).to_contain_text("carte-grise-nette.jpg")
+    assert_accessible(office)
+    tick_every_point(office, reference)
+    assert_accessible(office)
+    open_action(office, "approve")
+    office.locator("textarea[name=approve-note]").fill("Dossier complet, officier général.")
+    submit(office, f"form[action='/agents/dossiers/{reference}/actions/approve/']")
+    office.wait_for_url(f"**/agents/dossiers/{reference}/")
+    expect(office.locator(".notice-success")).to_be_visible()
+    assert_accessible(office)
+    assert Dossier.objects.get(reference=reference).state == DossierState.APPROVED
+
+    page.reload()
+    expect(page.locator(".status-panel")).to_contain_text("Dossier complet, officier général.")
+    assert_accessible(page)
