@@ -235,7 +235,7 @@ def require_action(dossier: Dossier, actor: Actor, action: ActionName) -> None:
         raise ActionNotAvailable(_("This service has no review checklist."))
     table = workflow_table(dossier)
     if action in MOVES and action not in _table_actions(table):
-        if S.ANSWERED in table.states:
+        if action in {A.APPROVE, A.REJECT} and S.ANSWERED in table.states:
             raise DomainError(_("This service is answered, not approved: write the answer instead."))
         if action == A.ANSWER:
             raise DomainError(_("This service is decided, not answered: approve or reject the request."))
