@@ -307,8 +307,14 @@ def act(request: StaffRequest, reference: str, action: str) -> HttpResponse:
         return forbidden(request, str(exc))
     except InvalidInput as exc:
         if form is not None:
-            # What the person typed is kept: the page comes back with the message above the form.
-            form.add_error(None, str(exc))
+            # What the person typed is kept: the page comes back with the message beside the
+            # field it concerns, or above the form.
+            fields = [name for name in exc.errors if name in form.fields]
+            for name in fields:
+                for error in exc.errors[name]:
+                    form.add_error(name, error)
+            if not fields:
+                form.add_error(None, str(exc))
             return _dossier_page(request, dossier, failed=form)
         messages.error(request, str(exc))
     except DomainError as exc:

@@ -176,3 +176,37 @@ def test_months_move_back_and_forth_across_the_year():
     assert _shift(first, 1) == dt.date(2027, 1, 1)
     assert _shift(dt.date(2027, 1, 1), -1) == dt.date(2026, 12, 1)
     assert _month("nonsense", dt.date(2026, 5, 3)) == dt.date(2026, 5, 1)
+
+
+def test_approving_with_points_unticked_says_which_and_keeps_the_note(client, tmp_path):
+    from tests.dossiers.conftest import publish_file
+    from tests.dossiers.test_checklist import CHECKED_SERVICE
+
+    service = publish_file(tmp_path, "essai-liste", CHECKED_SERVICE)
+    applicant = Actor.for_user(CitizenFactory())
+    checked = dossiers.start_dossier(service, actor=applicant, language="fr")
+    dossiers.save_answers(checked, actor=applicant, answers={"reason": "Une raison."})
+    dossiers.submit_dossier(checked, actor=applicant)
+    agent = StaffFactory(roles=[(checked.unit, Role.AGENT)])
+    sign_in_staff(client, agent)
+    dossiers.tick_checklist(checked, actor=Actor.for_user(agent), ticked=["record_recent"])
+
+    response = client.post(_url(checked, "approve"), {"approve-note": "Conforme."})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Tick every point of the checklist before approving. Not ticked: Plate matches" in html
+    assert "Conforme." in html  # what was typed stays
+    checked.refresh_from_db()
+    assert checked.state == S.IN_REVIEW
+
+
+def test_the_queue_counts_and_filters_files_awaiting_the_applicants_answer_to_a_quote(client, dossier):
+    commander = StaffFactory(roles=[(dossier.unit, Role.AGENT)])
+    tick_all(dossier, Actor.for_user(commander))
+    dossiers.propose_quote(dossier, actor=Actor.for_user(commander), agents=4, hours=5)
+    sign_in_staff(client, commander)
+    html = _get(client, "/agents/?state=quote_proposed")
+    assert dossier.reference in html
+    assert "Quote proposed" in html
+    html = _get(client, "/agents/?state=in_review")
+    assert dossier.reference not in html
