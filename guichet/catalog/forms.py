@@ -33,6 +33,10 @@ from guichet.catalog.validation import item_name, validate_answers
 from guichet.core.text import bilingual
 
 
+# A reference list this long or shorter is offered as radio buttons (see registries._choice_widget).
+SHORT_LIST = 12
+
+
 def _list_choices(options: tuple[Choice, ...], blank: str) -> list[tuple[str, str]]:
     # A long reference list is found by name: sorted in the reader's language.
     named = sorted(((c.value, bilingual(c.label)) for c in options), key=lambda item: fold(item[1]))
@@ -89,8 +93,11 @@ def _form_field(field: FieldDef, *, conditional: bool) -> forms.Field:
         kwargs["choices"] = country_options()
     elif field.within and field.choices_from in PARENT_LISTS:
         kwargs["choices"] = _grouped_choices(field.options, PARENT_LISTS[field.choices_from])
-    elif field.choices_from:
+    elif field.choices_from and len(field.options) > SHORT_LIST:
         kwargs["choices"] = _list_choices(field.options, _("Choose from the list"))
+    elif field.choices_from:
+        # A short list (ports of entry, ID documents) reads as radio buttons, in the file's order.
+        kwargs["choices"] = [(c.value, bilingual(c.label)) for c in field.options]
     elif field.type in {"choice", "multi_choice"}:
         kwargs["choices"] = [(c.value, bilingual(c.label)) for c in field.choices]
     return field_types[field.type].build(kwargs)
