@@ -11,7 +11,7 @@ import dataclasses
 import re
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 
@@ -207,6 +207,8 @@ class StepDef:
     title: Text
     fields: tuple[FieldDef, ...]
     intro: Text | None = None
+    # The service's rules over several answers, so a step's form applies them too (catalog.validators).
+    rules: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -733,6 +735,7 @@ def parse_definition(data: Any) -> ServiceDefinition:
     sla_days = data.get("sla_days", 10)
     if not isinstance(sla_days, int) or isinstance(sla_days, bool) or sla_days < 1:
         raise DefinitionError(f"{path}.sla_days: a whole number of working days, 1 or more")
+    rules = _rules(data, path)
     return ServiceDefinition(
         code=code,
         prefix=prefix,
@@ -743,7 +746,7 @@ def parse_definition(data: Any) -> ServiceDefinition:
         who_may_apply=_text(data.get("who_may_apply"), f"{path}.who_may_apply"),
         processing=_optional_text(data, "processing", path),
         sla_days=sla_days,
-        steps=tuple(steps),
+        steps=tuple(replace(step, rules=rules) for step in steps),
         fee=fee,
         issues=issues,
         confidentiality=Confidentiality(confidentiality),
@@ -751,5 +754,5 @@ def parse_definition(data: Any) -> ServiceDefinition:
         account_required=_bool(data, "account_required", path, default=False),
         workflow=_workflow_for_fee(data, path, fee),
         checklist=_checklist(data, path),
-        rules=_rules(data, path),
+        rules=rules,
     )

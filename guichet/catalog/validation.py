@@ -123,7 +123,8 @@ def validate_answers(
         cleaned[field.name] = field_types[field.type].to_json(python_value)
     rules = getattr(definition, "rules", ())
     if rules:
-        _check_rules(definition, rules, {**(context or {}), **answers, **cleaned}, fields, errors)
+        known = {**(context or {}), **answers, **cleaned}
+        _check_rules(definition, rules, known, fields, errors, summarise_items=summarise_items)
     ordered = {f.name: cleaned[f.name] for f in chosen if f.name in cleaned}
     return ordered, errors
 
@@ -134,11 +135,14 @@ def _check_rules(
     known: Mapping[str, Any],
     fields: Collection[str] | None,
     errors: dict[str, list[str]],
+    *,
+    summarise_items: bool,
 ) -> None:
     """The service's rules over several answers (catalog.validators.answer_rules).
 
     A rule's error is kept for the questions being checked (a step saves its own) and only where
-    the question has no error of its own; an item's error is also said under its group.
+    the question has no error of its own; an item's error is also said under its group (unless
+    `summarise_items` is false, as for a step's form, which shows it beside the item's field).
     """
     by_name = {f.name: f for f in definition.fields}
     for name in rules:
@@ -148,7 +152,7 @@ def _check_rules(
             if (fields is not None and top not in fields) or path in errors or top not in by_name:
                 continue
             errors[path] = list(messages)
-            if split:
+            if split and summarise_items:
                 keys = [item.get(ITEM_KEY) for item in known.get(top) or () if isinstance(item, Mapping)]
                 position = keys.index(split[1]) + 1 if split[1] in keys else len(keys)
                 group = by_name[top]

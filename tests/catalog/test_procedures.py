@@ -425,3 +425,43 @@ def test_a_pdf_is_not_a_photo():
         dossiers.attach_document(
             dossier, actor=actor, field_name=document_slot("photo", "aaaa0001"), upload=upload("photo.pdf")
         )
+
+
+# --- a step's form applies the service's rules too (what it accepts, save_answers accepts) -------------
+
+
+def test_the_event_step_form_refuses_an_end_before_the_start():
+    from guichet.catalog.forms import StepForm
+
+    event = definition("couverture_securitaire")
+    step = event.step("event")
+    typed = {k: v for k, v in event_answers().items() if k in {f.name for f in step.fields}}
+    form = StepForm({**typed, "end_date": "", "end_time": "17:00"}, step=step, answers={})
+    assert not form.is_valid()
+    assert "must end after it starts" in " ".join(form.errors["end_time"])
+    form = StepForm(typed, step=step, answers={})
+    assert form.is_valid(), form.errors
+
+
+def test_the_travellers_step_form_refuses_a_passport_expiring_too_soon_after_arrival():
+    from guichet.catalog.forms import StepForm
+
+    entry = definition("autorisation_entree")
+    stored = {k: v for k, v in entry_answers().items() if k != "travellers"}
+    item = traveller("aaaa0001", "12AB34567", expiry_days=60)
+    data = {f"travellers-aaaa0001-{name}": value for name, value in item.items() if name != "_key"}
+    data["travellers"] = "aaaa0001"  # the item keys, as the page's hidden field sends them
+    form = StepForm(
+        data, step=entry.step("travellers"), answers={**stored, "travellers": [{"_key": "aaaa0001"}]}
+    )
+    assert not form.is_valid()
+    assert "less than 6 months after the arrival" in str(form.errors)
+
+
+def test_an_unknown_rule_is_refused_when_the_file_is_loaded():
+    from guichet.catalog.errors import DefinitionError
+
+    data = yaml.safe_load((SERVICES / "couverture_securitaire.yaml").read_text(encoding="utf-8"))
+    data["rules"] = ["no_such_rule"]
+    with pytest.raises(DefinitionError, match="rules: unknown rule 'no_such_rule'"):
+        parse_definition(data)
