@@ -98,7 +98,7 @@ def _quote_initial(dossier: Dossier) -> dict[str, Any]:
     quote = dossiers.live_quote(dossier)
     if quote is not None:
         return {"agents": quote.agents, "hours": quote.hours}
-    return {"agents": capacity.requested_agents(dossier)}
+    return {"agents": capacity.requested_agents(dossier), "hours": capacity.suggested_hours(dossier)}
 
 
 def _capacity_warning(dossier: Dossier) -> str | None:

@@ -366,7 +366,13 @@ class QuoteRule:
         _check_amount(params.get("hourly_rate"), "fee.hourly_rate")
         _check_label(params.get("label"), "fee.label")
         _check_note(params)
-        for key, kind in (("requested_agents", "number"), ("event_date", "date")):
+        for key, kind in (
+            ("requested_agents", "number"),
+            ("event_date", "date"),
+            ("start_time", "time"),
+            ("end_date", "date"),
+            ("end_time", "time"),
+        ):
             name = params.get(key)
             if name is None:
                 continue
@@ -419,13 +425,28 @@ class QuoteRule:
 
     def event_date(self, params: dict[str, Any], answers: dict[str, Any]) -> dt.date | None:
         """The day the agents are committed (the capacity calendar's day)."""
-        value = answers.get(params["event_date"]) if params.get("event_date") else None
-        if isinstance(value, dt.date):
-            return value
-        try:
-            return dt.date.fromisoformat(str(value)) if value else None
-        except ValueError:
+        return _as(dt.date, answers.get(params["event_date"]) if params.get("event_date") else None)
+
+    def suggested_hours(self, params: dict[str, Any], answers: dict[str, Any]) -> int | None:
+        """Whole hours from the event's start to its end, where the service asks them (a starting point)."""
+        day = self.event_date(params, answers)
+        start = _as(dt.time, answers.get(params["start_time"])) if params.get("start_time") else None
+        end = _as(dt.time, answers.get(params["end_time"])) if params.get("end_time") else None
+        if day is None or start is None or end is None:
             return None
+        end_day = (_as(dt.date, answers.get(params["end_date"])) if params.get("end_date") else None) or day
+        seconds = (dt.datetime.combine(end_day, end) - dt.datetime.combine(day, start)).total_seconds()
+        return -int(-seconds // 3600) if seconds > 0 else None  # started hours count
+
+
+def _as(kind: type[dt.date] | type[dt.time], value: Any) -> Any:
+    """A stored date or time answer (ISO text) as a date or time; None when it is not one."""
+    if isinstance(value, kind):
+        return value
+    try:
+        return kind.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
 
 
 fee_rules.register("free")(Free())

@@ -110,3 +110,9 @@ def requested_agents(dossier: Dossier) -> int | None:
     """The number of agents the applicant wished for, if the service asks."""
     rule = _quote_rule(dossier)
     return rule.requested_agents(dossier.definition.fee.params, dossier.answers) if rule is not None else None
+
+
+def suggested_hours(dossier: Dossier) -> int | None:
+    """The event's length in started hours, where the service asks its start and end."""
+    rule = _quote_rule(dossier)
+    return rule.suggested_hours(dossier.definition.fee.params, dossier.answers) if rule is not None else None

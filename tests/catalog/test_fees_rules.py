@@ -239,3 +239,20 @@ def test_a_quote_needs_the_quote_workflow_and_the_quote_workflow_a_quote():
 def test_a_bad_quote_rule_is_refused(change, error):
     with pytest.raises(DefinitionError, match=error):
         definition_with({**FEES["quote"], **change})
+
+
+@pytest.mark.parametrize(
+    ("answers", "hours"),
+    [
+        ({"day": "2027-01-16", "start": "18:00", "end": "23:00"}, 5),
+        ({"day": "2027-01-16", "start": "18:00", "end": "23:30"}, 6),  # a started hour counts
+        ({"day": "2027-01-16", "start": "20:00", "end_day": "2027-01-17", "end": "02:00"}, 6),
+        ({"day": "2027-01-16", "start": "20:00", "end": "02:00"}, None),  # ends before it starts
+        ({"day": "2027-01-16", "start": "20:00"}, None),
+        ({"day": "not a date", "start": "20:00", "end": "22:00"}, None),
+    ],
+)
+def test_the_hours_suggested_to_the_commander_come_from_the_event_times(answers, hours):
+    params = {"event_date": "day", "start_time": "start", "end_time": "end", "end_date": "end_day"}
+    assert QuoteRule().suggested_hours(params, answers) == hours
+    assert QuoteRule().suggested_hours({"event_date": "day"}, answers) is None
