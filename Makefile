@@ -57,6 +57,8 @@ checks: messages
 	GUICHET_DEPLOYMENT=production SECRET_KEY=ci-only-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
 		ALLOWED_HOSTS=guichet.example.tg GUICHET_BASE_URL=https://guichet.example.tg \
 		CACHE_URL=$${CACHE_URL:-redis://127.0.0.1:6379/0} \
+		PAYGATE_URL=https://paygate.example PAYGATE_AUTH_TOKEN=ci-only FEDAPAY_URL=https://fedapay.example \
+		FEDAPAY_SECRET_KEY=ci-only FEDAPAY_WEBHOOK_SECRET=ci-only \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 pytest: messages

@@ -9,4 +9,4 @@ class PaymentsConfig(AppConfig):
     def ready(self) -> None:
         # Registers the providers, the periodic jobs and the system checks.
         from guichet.payments import checks, tasks  # noqa: F401
-        from guichet.payments.providers import paygate  # noqa: F401
+        from guichet.payments.providers import fedapay, paygate  # noqa: F401

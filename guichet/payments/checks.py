@@ -1,4 +1,4 @@
-"""System checks: production never runs on the sandbox gateway or its test token."""
+"""System checks: production never runs on a sandbox gateway or its test keys."""
 
 from __future__ import annotations
 
@@ -7,30 +7,36 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, register
 
-SANDBOX_TOKEN = "sandbox-paygate-token"  # noqa: S105  (the embedded run's test token, refused in production)
+# The embedded run's test keys (guichet/settings.py), refused in production.
+SANDBOX_SECRETS = {"sandbox-paygate-token", "sk_sandbox_guichet", "wh_sandbox_guichet"}
+
+
+def _local(url: str) -> bool:
+    return not url.startswith("https://") or "127.0.0.1" in url or "localhost" in url
 
 
 @register(Tags.security, deploy=True)
 def check_payment_gateways(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
     errors: list[CheckMessage] = []
-    conf = settings.GUICHET_PAYMENTS
     if not settings.PRODUCTION:
         return errors
-    url = str(conf["PAYGATE_URL"])
-    if not url.startswith("https://") or "127.0.0.1" in url or "localhost" in url:
-        errors.append(
-            Error(
-                "Production needs the real PayGate address over HTTPS, not the local sandbox.",
-                hint="Set PAYGATE_URL=https://paygateglobal.com.",
-                id="guichet.E025",
+    conf = settings.GUICHET_PAYMENTS
+    for name in ("PAYGATE_URL", "FEDAPAY_URL"):
+        if _local(str(conf[name])):
+            errors.append(
+                Error(
+                    f"Production needs the real gateway address over HTTPS in {name}, not a local sandbox.",
+                    hint="Set PAYGATE_URL=https://paygateglobal.com and FEDAPAY_URL=https://api.fedapay.com.",
+                    id="guichet.E025",
+                )
             )
-        )
-    if not conf["PAYGATE_AUTH_TOKEN"] or conf["PAYGATE_AUTH_TOKEN"] == SANDBOX_TOKEN:
-        errors.append(
-            Error(
-                "Production needs the ministry's PayGate auth token.",
-                hint="Set PAYGATE_AUTH_TOKEN from the merchant account (never in the repository).",
-                id="guichet.E026",
+    for name in ("PAYGATE_AUTH_TOKEN", "FEDAPAY_SECRET_KEY", "FEDAPAY_WEBHOOK_SECRET"):
+        if not conf[name] or conf[name] in SANDBOX_SECRETS:
+            errors.append(
+                Error(
+                    f"Production needs the ministry's own {name}.",
+                    hint=f"Set {name} from the merchant account (never in the repository).",
+                    id="guichet.E026",
+                )
             )
-        )
     return errors

@@ -10,16 +10,29 @@ from guichet.payments.models import Network
 
 class PayForm(forms.Form):
     network = forms.ChoiceField(
-        label=_("Your mobile money wallet"),
+        label=_("How do you pay?"),
         choices=Network.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": _("Choose your mobile money wallet.")},
-        help_text=_("We chose it from your number; change it if your number moved to the other network."),
+        error_messages={"required": _("Choose how you pay.")},
+        help_text=_(
+            "We chose the wallet from your number; change it if your number moved to the other network."
+        ),
     )
     phone = forms.CharField(
         label=_("The phone number of the wallet"),
         max_length=20,
-        help_text=_("8 digits, for example 90 12 34 56. The payment request is sent to this phone."),
-        error_messages={"required": _("Enter the phone number of the wallet that pays.")},
+        help_text=_(
+            "8 digits, for example 90 12 34 56. The payment request is sent to this phone. Not needed for a card."
+        ),
+        required=False,
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        if (
+            cleaned.get("network") in {Network.TMONEY, Network.FLOOZ}
+            and not str(cleaned.get("phone") or "").strip()
+        ):
+            self.add_error("phone", _("Enter the phone number of the wallet that pays."))
+        return cleaned

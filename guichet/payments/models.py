@@ -30,6 +30,7 @@ def new_public_id() -> str:
 class Network(models.TextChoices):
     TMONEY = "TMONEY", _("Mixx by Yas (T-Money)")
     FLOOZ = "FLOOZ", _("Moov Money (Flooz)")
+    CARD = "CARD", _("Bank card")
 
 
 class Flag(models.TextChoices):
@@ -62,7 +63,8 @@ class Payment(models.Model):
     due_key = models.CharField(max_length=30, default="fee")
     currency = models.CharField(max_length=3, default="XOF")
     state = models.CharField(max_length=20, choices=PaymentState.choices, default=PaymentState.CREATED)
-    gateway_reference = models.CharField(max_length=64, blank=True)  # PayGate's tx_reference
+    gateway_reference = models.CharField(max_length=64, blank=True)  # PayGate's tx_reference, FedaPay's id
+    redirect_url = models.CharField(max_length=500, blank=True)  # a hosted payment page (cards)
     operator_reference = models.CharField(max_length=64, blank=True)  # the wallet operator's code
     paid_at = models.DateTimeField(null=True, blank=True)  # as the gateway says
     # A success that is not the dossier's payment (the dossier was already paid): kept, refunded.

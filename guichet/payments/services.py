@@ -99,8 +99,8 @@ def suggested_network(phone: str) -> str:
 
 
 def available_networks() -> list[tuple[str, bool]]:
-    """Each network and whether it may be offered now (its circuit breaker is closed)."""
-    return [(network, not breaker.is_open("paygate", network)) for network in Network.values]
+    """Each way of paying and whether it may be offered now (its circuit breaker is closed)."""
+    return [(network, not breaker.is_open(PROVIDER_FOR[network], network)) for network in Network.values]
 
 
 # --- the ledger ---------------------------------------------------------------------------
@@ -195,20 +195,22 @@ def _create_payment(dossier: Dossier, *, actor: Actor, provider_id: str, network
     return Started(payment, new=True)
 
 
-def start_payment(
-    dossier: Dossier, *, actor: Actor, network: str, phone: str, provider_id: str = "paygate"
-) -> Started:
-    """Register a payment of the dossier's fee and have the gateway prompt the payer's phone.
+# Which provider carries each way of paying (the real gateways are chosen by settings only).
+PROVIDER_FOR: dict[str, str] = {Network.TMONEY: "paygate", Network.FLOOZ: "paygate", Network.CARD: "fedapay"}
 
-    Our identifier is stored before the gateway is called; the same click twice (or a second
-    tab) gets the payment already waiting, never a second one.
+
+def start_payment(dossier: Dossier, *, actor: Actor, network: str, phone: str = "") -> Started:
+    """Register a payment of the dossier's fee and start it at the gateway.
+
+    Mobile money: the gateway prompts the payer's phone. Card: the result carries the hosted
+    page to send the person to. Our identifier is stored before the gateway is called; the
+    same click twice (or a second tab) gets the payment already waiting, never a second one.
     """
-    if provider_id not in providers:
-        raise NotFound()
-    if network not in Network.values:
-        message = _("Choose your mobile money network.")
+    if network not in PROVIDER_FOR:
+        message = _("Choose how you pay.")
         raise InvalidInput(message, errors={"network": [message]})
-    e164 = normalise_phone(phone)
+    provider_id = PROVIDER_FOR[network]
+    e164 = normalise_phone(phone) if network != Network.CARD or phone.strip() else ""
     if breaker.is_open(provider_id, network):
         raise NetworkUnavailable()
     started = _create_payment(dossier, actor=actor, provider_id=provider_id, network=network, phone=e164)
@@ -216,7 +218,10 @@ def start_payment(
         return started
     payment = started.payment
     provider = providers[provider_id]
-    result = provider.start(payment, description=payment_description(payment), return_url="")
+    return_url = settings.GUICHET["BASE_URL"] + reverse(
+        "payments:return", kwargs={"public_id": payment.public_id}
+    )
+    result = provider.start(payment, description=payment_description(payment), return_url=return_url)
     breaker.record(provider_id, network, ok=result.outcome in {StartOutcome.REGISTERED, StartOutcome.REFUSED})
     return Started(apply_start(payment.pk, result), new=True)
 
@@ -232,7 +237,8 @@ def apply_start(payment_id: int, result: StartResult) -> Payment:
     payment = Payment.objects.select_for_update().get(pk=payment_id)
     if result.gateway_reference and not payment.gateway_reference:
         payment.gateway_reference = result.gateway_reference
-        payment.save(update_fields=["gateway_reference", "updated_at"])
+        payment.redirect_url = result.redirect_url[:500]
+        payment.save(update_fields=["gateway_reference", "redirect_url", "updated_at"])
     if payment.state != P.CREATED:
         return payment  # a callback or a poll already brought later news
     data = {"outcome": result.outcome.value}
@@ -440,7 +446,14 @@ def handle_callback(provider_id: str, body: bytes, headers: dict[str, str]) -> s
     if provider_id not in providers:
         raise NotFound()
     hint = providers[provider_id].parse_callback(body, headers)
-    payment = Payment.objects.filter(provider=provider_id, public_id=hint.identifier).first()
+    found = Payment.objects.filter(provider=provider_id)
+    payment = (
+        found.filter(public_id=hint.identifier).first()
+        if hint.identifier
+        else found.filter(gateway_reference=hint.gateway_reference).first()
+        if hint.gateway_reference
+        else None
+    )
     if payment is None:
         logger.warning("%s callback for an unknown identifier: ignored", provider_id)
         return "unknown"

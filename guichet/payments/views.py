@@ -171,6 +171,18 @@ def callback(request: HttpRequest, provider_id: str) -> JsonResponse:
 
 @never_cache
 @require_GET
+def payment_return(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Back from a hosted payment page: ask the gateway (whatever the address says), then show the page."""
+    payment = Payment.objects.select_related("dossier").filter(public_id=public_id).first()
+    if payment is None:
+        raise Http404
+    found = session.dossier_for_request(request, payment.dossier.reference)  # 404 unless theirs
+    services.handle_return(payment)
+    return redirect("payments:pay", reference=found.dossier.reference)
+
+
+@never_cache
+@require_GET
 def receipt_pdf(request: HttpRequest, public_id: str) -> HttpResponse:
     """The receipt again, as first issued (number and all); only for the dossier's applicant."""
     receipt = Receipt.objects.select_related("payment__dossier").filter(payment__public_id=public_id).first()

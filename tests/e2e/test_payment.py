@@ -1,7 +1,11 @@
 """A citizen pays a filed request on a phone: T-Money through the sandbox's phone page, then a receipt.
 
-The PayGate sandbox runs in a thread on a free port, and sends its callback to the live
-portal, as `make run` has it on 127.0.0.1:8010: the portal's real client talks HTTP to it.
+The PayGate sandbox runs in a thread on a free port, as `make run` has it on 127.0.0.1:8010:
+the portal's real client talks HTTP to it. Here the sandbox sends no callback: the live
+server's shared in-memory SQLite refuses two writers at once ("table is locked"), which a
+callback racing the page's own check would be. The page confirms by asking the gateway (its
+script, or the "check now" button); callbacks over HTTP are covered in tests/payments and
+bench/callbacks.py (PostgreSQL).
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ PHONE_SCREEN = {"width": 390, "height": 844}
 def portal(live_server: Any, transactional_db: None, settings: Any) -> Iterator[tuple[str, str]]:
     """The live portal and the sandbox gateway that calls it back; returns both base URLs."""
     site = str(live_server.url)
-    gateway = Gateway(auth_token=TOKEN, callback_url=f"{site}/paiements/rappel/paygate/")
+    gateway = Gateway(auth_token=TOKEN)
     server = make_server("127.0.0.1", 0, gateway)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     sandbox = f"http://127.0.0.1:{server.server_address[1]}"

@@ -14,6 +14,7 @@ from guichet.catalog.services import load_administration, publish_service
 from guichet.core.actors import SYSTEM, Actor
 from guichet.dossiers import services as dossiers
 from guichet.dossiers.models import Dossier
+from guichet.payments.sandbox import fedapay as fedapay_sandbox
 from guichet.payments.sandbox.paygate import Gateway, make_server
 from tests.factories import CitizenFactory
 
@@ -64,6 +65,40 @@ def paygate(settings, paygate_server) -> Gateway:
         **settings.GUICHET_PAYMENTS,
         "PAYGATE_URL": f"http://127.0.0.1:{paygate_server.server_address[1]}",
         "PAYGATE_AUTH_TOKEN": TOKEN,
+        "HTTP_TIMEOUT_SECONDS": 2,
+    }
+    return gateway
+
+
+FEDAPAY_KEY = "sk_test_guichet"
+FEDAPAY_WEBHOOK_SECRET = "wh_test_guichet"
+
+
+@pytest.fixture(scope="session")
+def fedapay_server() -> Iterator[ThreadingHTTPServer]:
+    server = fedapay_sandbox.make_server(
+        "127.0.0.1", 0, fedapay_sandbox.Gateway(secret_key=FEDAPAY_KEY, webhook_secret=FEDAPAY_WEBHOOK_SECRET)
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def fedapay(settings, fedapay_server) -> fedapay_sandbox.Gateway:
+    """The FedaPay sandbox, empty; it sends no webhook unless a test sets one (tests post them, signed)."""
+    base = f"http://127.0.0.1:{fedapay_server.server_address[1]}"
+    gateway = fedapay_sandbox.Gateway(
+        secret_key=FEDAPAY_KEY, webhook_secret=FEDAPAY_WEBHOOK_SECRET, base_url=base
+    )
+    fedapay_server.RequestHandlerClass.gateway = gateway  # type: ignore[attr-defined]
+    settings.GUICHET_PAYMENTS = {
+        **settings.GUICHET_PAYMENTS,
+        "FEDAPAY_URL": base,
+        "FEDAPAY_SECRET_KEY": FEDAPAY_KEY,
+        "FEDAPAY_WEBHOOK_SECRET": FEDAPAY_WEBHOOK_SECRET,
         "HTTP_TIMEOUT_SECONDS": 2,
     }
     return gateway

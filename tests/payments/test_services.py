@@ -125,7 +125,7 @@ def test_gateway_down_at_start_fails_the_attempt_and_opens_the_breaker(settings,
     assert second.state == P.FAILED
     with pytest.raises(services.NetworkUnavailable):
         start(dossier, applicant)
-    assert dict(services.available_networks()) == {"TMONEY": False, "FLOOZ": True}
+    assert dict(services.available_networks()) == {"TMONEY": False, "FLOOZ": True, "CARD": True}
     assert Payment.objects.count() == 2
 
 
