@@ -180,3 +180,52 @@ def test_check_your_answers_shows_each_item_with_a_change_link(client, dossier):
     assert response.status_code == 302
     dossier.refresh_from_db()
     assert dossier.state != "draft"
+
+
+def test_a_rejected_upload_in_an_item_keeps_every_answer(client, dossier):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    fake = SimpleUploadedFile("passeport.pdf", b"not a pdf at all", content_type="application/pdf")
+    data = {
+        "travellers": "aaaa1111 bbbb2222",
+        **_item("aaaa1111", "Mensah", "G1"),
+        **_item("bbbb2222", "Adjo", "G2"),
+        item_path("travellers", "bbbb2222", "passport_scan"): fake,
+    }
+    response = client.post(step_url(dossier, "travellers"), data)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'href="#id_travellers-bbbb2222-passport_scan"' in page
+    assert 'value="Adjo"' in page
+    dossier.refresh_from_db()
+    # The answers are kept (a file is judged on its own); no file was stored.
+    assert [item["surname"] for item in group_items(dossier.answers, "travellers")] == ["Mensah", "Adjo"]
+    assert dossier.documents.count() == 0
+
+
+def test_switching_language_keeps_the_items_typed(client, dossier):
+    data = {
+        "travellers": "aaaa1111 bbbb2222",
+        **_item("aaaa1111", "Mensah", "G1"),
+        **_item("bbbb2222", "Adjo", "G2"),
+        "switch_language": "fr",
+    }
+    response = client.post(step_url(dossier, "travellers"), data)
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert _keys(page) == ["aaaa1111", "bbbb2222"]
+    assert 'value="Adjo"' in page
+    assert "Voyageur 2" in page
+
+
+def test_someone_else_cannot_remove_an_item_of_my_draft(client, dossier):
+    from django.test import Client
+
+    data = {"travellers": "aaaa1111", **_item("aaaa1111", "Mensah", "G1")}
+    client.post(step_url(dossier, "travellers"), data)
+    stranger = Client()
+    stranger.force_login(CitizenFactory())
+    response = stranger.post(step_url(dossier, "travellers"), {"remove_item": "travellers:aaaa1111"})
+    assert response.status_code == 404  # asked to prove the file is theirs; nothing changes
+    dossier.refresh_from_db()
+    assert len(group_items(dossier.answers, "travellers")) == 1
