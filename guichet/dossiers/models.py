@@ -32,6 +32,10 @@ QUEUE_ORDER = ("-submitted_at", "-id")
 _COUNTED = ("state", "unit", "service", "service_version", "assigned_to")
 
 
+# Stands for "the state" while one state's count is compiled; never sent to the database.
+_A_STATE = "\x00state\x00"
+
+
 def _cover(*keys: str) -> list[str]:
     return [name for name in _COUNTED if name not in keys]
 
@@ -98,22 +102,26 @@ class DossierQuerySet(models.QuerySet["Dossier"]):
         index walk that stops early, never a scan of the table (decision 0014). A result
         above `cap` means "more than `cap`".
         """
-        keys = ["", *states]
-        parts: list[str] = []
-        params: list[Any] = []
-        for index, key in enumerate(keys):
-            subset = self.filter(state=key) if key else self
-            try:
-                sql, sub_params = subset.order_by().values("pk")[: cap + 1].query.sql_with_params()
-            except EmptyResultSet:
-                return 0, dict.fromkeys(states, 0)
-            # The SQL is Django's own compilation of a QuerySet; values stay in `params`.
-            parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped_{index})")  # noqa: S608
-            params.extend(sub_params)
+        states = list(states)
+        try:
+            every_sql, every_params = self.order_by().values("pk")[: cap + 1].query.sql_with_params()
+            # One state's subquery is compiled once, its state a parameter filled in per state.
+            one_sql, one_params = (
+                self.filter(state=_A_STATE).order_by().values("pk")[: cap + 1].query.sql_with_params()
+            )
+        except EmptyResultSet:  # a filter that can match nothing, such as pk__in=[]
+            return 0, dict.fromkeys(states, 0)
+        slot = one_params.index(_A_STATE)
+        # The SQL is Django's own compilation of a QuerySet; values stay in `params`.
+        parts = [f"(SELECT COUNT(*) FROM ({every_sql}) AS capped_0)"]  # noqa: S608
+        params: list[Any] = list(every_params)
+        for index, state in enumerate(states, start=1):
+            parts.append(f"(SELECT COUNT(*) FROM ({one_sql}) AS capped_{index})")  # noqa: S608
+            params.extend([*one_params[:slot], state, *one_params[slot + 1 :]])
         with connections[self.db].cursor() as cursor:
             cursor.execute("SELECT " + ", ".join(parts), params)
             row = cursor.fetchone()
-        return row[0], {key: row[index] for index, key in enumerate(keys) if key}
+        return row[0], {state: row[index] for index, state in enumerate(states, start=1)}
 
     def overdue_not_noted(self, today: dt.date) -> DossierQuerySet:
         """Overdue dossiers the SLA check has not flagged yet (served by `dossier_sla_idx`)."""

@@ -387,6 +387,21 @@ def test_counts_stop_at_the_cap_and_say_more_than(client, supervisor, files, mon
     assert re.search(r"\b1 file\b", page)
 
 
+def test_capped_counts_count_each_state_inside_the_other_filters(supervisor, files):
+    """One subquery compiled once, its state filled in per state: each figure is its own state's."""
+    cabinet = Dossier.objects.in_queue().filter(unit_id=files["mine"].unit_id)
+    states = ["in_review", "info_requested", "answered", "approved"]
+    assert cabinet.capped_counts(states, 5) == (
+        3,
+        {"in_review": 1, "info_requested": 1, "answered": 1, "approved": 0},
+    )
+    assert cabinet.capped_counts(states, 1) == (
+        2,
+        {"in_review": 1, "info_requested": 1, "answered": 1, "approved": 0},
+    )
+    assert cabinet.filter(pk__in=[]).capped_counts(states, 5) == (0, dict.fromkeys(states, 0))
+
+
 def test_a_search_beyond_the_cap_names_the_states_found_without_counting_each(
     client, supervisor, monkeypatch
 ):
