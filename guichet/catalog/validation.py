@@ -156,7 +156,7 @@ def _check_rules(
                 keys = [item.get(ITEM_KEY) for item in known.get(top) or () if isinstance(item, Mapping)]
                 position = keys.index(split[1]) + 1 if split[1] in keys else len(keys)
                 group = by_name[top]
-                errors.setdefault(top, []).extend(f"{item_name(group, position)}: {m}" for m in messages)
+                errors.setdefault(top, []).extend(_about_item(group, position, m) for m in messages)
 
 
 # --- repeating groups ------------------------------------------------------------------------

@@ -279,3 +279,17 @@ def test_the_back_office_shows_each_item_and_its_documents(draft):
         documents = {section.label: section.documents for section in document_sections(dossier)}
     assert [d.original_name for d in documents["Traveller 2 — Adjo Kofi — Passport scan"]] == ["b.pdf"]
     assert documents["Traveller 1 — Mensah Kofi — Passport scan"] == []
+
+
+def test_a_group_shown_only_under_an_answer_is_not_asked_otherwise():
+    data = _data()
+    data["steps"][0]["fields"].append(
+        {"name": "with_others", "type": "yes_no", "label": {"fr": "En groupe ?", "en": "In a group?"}}
+    )
+    _group(data)["show_if"] = {"field": "with_others", "equals": "yes"}
+    definition = parse_definition(data)
+    cleaned, errors = validate_answers(definition, {"port_of_entry": "lome-port", "with_others": "no"})
+    assert cleaned["travellers"] is None
+    assert errors == {}
+    _cleaned, errors = validate_answers(definition, {"port_of_entry": "lome-port", "with_others": "yes"})
+    assert errors == {"travellers": ["Add at least one traveller."]}
