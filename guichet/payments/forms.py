@@ -7,11 +7,14 @@ from django.utils.translation import gettext_lazy as _
 
 from guichet.payments.models import Network
 
+# What a person chooses from on the payment page; counter payments are recorded by cashiers.
+ONLINE = (Network.TMONEY, Network.FLOOZ, Network.CARD)
+
 
 class PayForm(forms.Form):
     network = forms.ChoiceField(
         label=_("How do you pay?"),
-        choices=Network.choices,
+        choices=[(value, label) for value, label in Network.choices if value in ONLINE],
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose how you pay.")},
         help_text=_(

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from guichet.accounts.models import User
 from guichet.dossiers.models import Dossier
 from guichet.payments.states import IN_FLIGHT, PAID, PaymentState
 
@@ -31,6 +32,8 @@ class Network(models.TextChoices):
     TMONEY = "TMONEY", _("Mixx by Yas (T-Money)")
     FLOOZ = "FLOOZ", _("Moov Money (Flooz)")
     CARD = "CARD", _("Bank card")
+    CASH = "CASH", _("Cash at a ministry counter")
+    BANK = "BANK", _("Bank payment at a ministry counter")
 
 
 class Flag(models.TextChoices):
@@ -194,3 +197,39 @@ class Receipt(models.Model):
     @property
     def number(self) -> str:
         return f"{self.year}-{self.sequence:06d}"
+
+
+class RefundState(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    APPROVED = "approved", _("Approved")
+    PAID_OUT = "paid_out", _("Paid out")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Refund(models.Model):
+    """Money given back: asked by one person with a reason, approved by another, then paid out."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    amount = models.PositiveIntegerField()  # whole XOF
+    reason = models.TextField()
+    state = models.CharField(max_length=20, choices=RefundState.choices, default=RefundState.REQUESTED)
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    approved_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    paid_out_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    evidence = models.CharField(max_length=200, blank=True)  # the transfer or payout reference
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    paid_out_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive"),
+            # Four eyes: whoever approves is not whoever asked.
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True) | ~Q(approved_by=models.F("requested_by")),
+                name="refund_approved_by_another",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.payment_id} −{self.amount}"

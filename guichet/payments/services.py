@@ -20,12 +20,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from guichet.accounts.models import User
+from guichet.accounts.roles import Permission
 from guichet.audit import services as audit
 from guichet.catalog.definition import Confidentiality
-from guichet.core.actors import SYSTEM, Actor
+from guichet.core.actors import SYSTEM, Actor, ActorKind
 from guichet.core.errors import DomainError, InvalidInput, NotFound, PermissionRefused
 from guichet.core.text import bilingual
-from guichet.dossiers.actions import is_applicant
+from guichet.dossiers.actions import is_applicant, staff_can
 from guichet.dossiers.models import Dossier, DossierEvent, EventKind
 from guichet.dossiers.services import record_payment
 from guichet.dossiers.states import DossierState
@@ -39,6 +41,8 @@ from guichet.payments.models import (
     PaymentEvent,
     Receipt,
     ReceiptCounter,
+    Refund,
+    RefundState,
     Source,
 )
 from guichet.payments.providers.base import (
@@ -54,6 +58,9 @@ from guichet.payments.states import IN_FLIGHT, PAID, TO_CHECK, TRANSITIONS, Paym
 logger = logging.getLogger(__name__)
 P = PaymentState
 
+# Which provider carries each way of paying online (the real gateways are chosen by settings only).
+PROVIDER_FOR: dict[str, str] = {Network.TMONEY: "paygate", Network.FLOOZ: "paygate", Network.CARD: "fedapay"}
+COUNTER = "counter"  # payments recorded by a cashier: no gateway to ask
 # A gateway that says it does not know our identifier this soon may simply not have written it yet.
 NOT_FOUND_GRACE = dt.timedelta(minutes=2)
 
@@ -99,8 +106,8 @@ def suggested_network(phone: str) -> str:
 
 
 def available_networks() -> list[tuple[str, bool]]:
-    """Each way of paying and whether it may be offered now (its circuit breaker is closed)."""
-    return [(network, not breaker.is_open(PROVIDER_FOR[network], network)) for network in Network.values]
+    """Each way of paying online and whether it may be offered now (its circuit breaker is closed)."""
+    return [(network, not breaker.is_open(provider, network)) for network, provider in PROVIDER_FOR.items()]
 
 
 # --- the ledger ---------------------------------------------------------------------------
@@ -193,10 +200,6 @@ def _create_payment(dossier: Dossier, *, actor: Actor, provider_id: str, network
         },
     )
     return Started(payment, new=True)
-
-
-# Which provider carries each way of paying (the real gateways are chosen by settings only).
-PROVIDER_FOR: dict[str, str] = {Network.TMONEY: "paygate", Network.FLOOZ: "paygate", Network.CARD: "fedapay"}
 
 
 def start_payment(dossier: Dossier, *, actor: Actor, network: str, phone: str = "") -> Started:
@@ -484,6 +487,167 @@ def check_due_payments(now: dt.datetime | None = None, *, limit: int = 200) -> i
         except Exception:  # one bad payment must not stop the others
             logger.exception("payment %s: check failed", payment.public_id)
     return len(due)
+
+
+# --- counter payments (staff) ----------------------------------------------------------------
+
+
+def _staff_user(actor: Actor, dossier: Dossier, *permissions: Permission) -> User:
+    """The staff member behind `actor`, if they hold one of `permissions` for the dossier's unit."""
+    user = actor.user
+    if actor.kind != ActorKind.STAFF or user is None:
+        raise PermissionRefused()
+    if not any(staff_can(user, dossier, permission) for permission in permissions):
+        raise PermissionRefused()
+    return user
+
+
+@transaction.atomic(durable=True)
+def record_counter_payment(
+    dossier: Dossier, *, actor: Actor, method: str, amount: int, counter_receipt: str
+) -> Payment:
+    """A cashier records the fee paid in cash or by bank at a ministry counter, with the counter's receipt number.
+
+    The same ledger, receipts and dossier move as an online payment; a counter receipt number is
+    recorded once (a second entry of the same slip is refused).
+    """
+    locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    _staff_user(actor, locked, Permission.COLLECT)
+    if method not in {Network.CASH, Network.BANK}:
+        raise InvalidInput(_("Choose cash or bank."), errors={"method": [_("Choose cash or bank.")]})
+    slip = counter_receipt.strip()
+    if not slip:
+        message = _("Type the number printed on the counter receipt.")
+        raise InvalidInput(message, errors={"counter_receipt": [message]})
+    if locked.state != DossierState.AWAITING_PAYMENT:
+        raise NothingToPay()
+    if amount != locked.fee_total:
+        message = _("This file owes %(due)s FCFA: record the whole amount, or nothing.") % {
+            "due": locked.fee_total
+        }
+        raise InvalidInput(message, errors={"amount": [message]})
+    if Payment.objects.filter(provider=COUNTER, gateway_reference=slip).exists():
+        message = _("This counter receipt is already recorded.")
+        raise InvalidInput(message, errors={"counter_receipt": [message]})
+    if Payment.objects.in_flight().filter(dossier=locked).exists():
+        # An online attempt is waiting: it stops holding the file (a later success is refunded).
+        waiting = Payment.objects.select_for_update().in_flight().get(dossier=locked)
+        _move(waiting, P.UNKNOWN, source=Source.STAFF, note="paid at a counter meanwhile")
+    payment = Payment.objects.create(
+        dossier=locked,
+        provider=COUNTER,
+        network=method,
+        fee_lines=locked.fee_lines,
+        amount=locked.fee_total,
+        due_key=_due_key(locked),
+        gateway_reference=slip,
+    )
+    PaymentEvent.objects.create(payment=payment, source=Source.STAFF, from_state="", to_state=P.CREATED)
+    audit.record(
+        actor,
+        "payment.counter_recorded",
+        payment,
+        {"payment": payment.public_id, "slip": slip, "amount": amount},
+    )
+    _apply_paid(
+        payment,
+        StatusResult(
+            GatewayStatus.PAID, amount=amount, currency="XOF", gateway_reference=slip, operator_reference=slip
+        ),
+        source=Source.STAFF,
+    )
+    return payment
+
+
+# --- refunds (four eyes) -------------------------------------------------------------------------
+
+
+class RefundRefused(DomainError):
+    code = "refund_refused"
+
+
+@transaction.atomic(durable=True)
+def request_refund(payment: Payment, *, actor: Actor, amount: int, reason: str) -> Refund:
+    """Ask to give money back, with a reason; the amount is set aside at once, so two requests never exceed it."""
+    locked = Payment.objects.select_for_update().select_related("dossier").get(pk=payment.pk)
+    user = _staff_user(actor, locked.dossier, Permission.PROCESS, Permission.COLLECT)
+    if not reason.strip():
+        message = _("Say why the money is given back.")
+        raise InvalidInput(message, errors={"reason": [message]})
+    if locked.state not in PAID:
+        raise RefundRefused(_("Only a received payment can be refunded."))
+    if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= locked.refundable:
+        message = _("A refund is between 1 and %(max)s FCFA for this payment.") % {"max": locked.refundable}
+        raise InvalidInput(message, errors={"amount": [message]})
+    locked.refundable -= amount
+    locked.save(update_fields=["refundable", "updated_at"])
+    refund = Refund.objects.create(payment=locked, amount=amount, reason=reason.strip(), requested_by=user)
+    _note(locked, source=Source.STAFF, note=f"refund of {amount} requested", data={"refund": refund.pk})
+    audit.record(actor, "payment.refund_requested", locked, {"payment": locked.public_id, "amount": amount})
+    return refund
+
+
+def _locked_refund(refund: Refund) -> tuple[Refund, Payment]:
+    payment = Payment.objects.select_for_update().select_related("dossier").get(pk=refund.payment_id)
+    return Refund.objects.select_for_update().get(pk=refund.pk), payment
+
+
+@transaction.atomic(durable=True)
+def decide_refund(refund: Refund, *, actor: Actor, approve: bool) -> Refund:
+    """A second person approves or rejects a refund request; never the person who asked."""
+    locked, payment = _locked_refund(refund)
+    user = _staff_user(actor, payment.dossier, Permission.ASSIGN, Permission.COLLECT)
+    if locked.state != RefundState.REQUESTED:
+        raise RefundRefused(_("This refund was already decided."))
+    if user.pk == locked.requested_by_id:
+        raise RefundRefused(_("Someone else must approve a refund you asked for."))
+    locked.state = RefundState.APPROVED if approve else RefundState.REJECTED
+    locked.approved_by = user
+    locked.decided_at = timezone.now()
+    locked.save()
+    if not approve:
+        payment.refundable += locked.amount
+        payment.save(update_fields=["refundable", "updated_at"])
+    _note(payment, source=Source.STAFF, note=f"refund {locked.state}", data={"refund": locked.pk})
+    audit.record(
+        actor,
+        f"payment.refund_{locked.state}",
+        payment,
+        {"payment": payment.public_id, "amount": locked.amount},
+    )
+    return locked
+
+
+@transaction.atomic(durable=True)
+def record_refund_paid_out(refund: Refund, *, actor: Actor, evidence: str) -> Refund:
+    """The approved refund was paid out by hand (no payout API is wired): record it, with its evidence."""
+    locked, payment = _locked_refund(refund)
+    user = _staff_user(actor, payment.dossier, Permission.COLLECT)
+    if locked.state != RefundState.APPROVED:
+        raise RefundRefused(_("Only an approved refund can be paid out."))
+    if not evidence.strip():
+        message = _("Give the reference of the transfer or the signed slip.")
+        raise InvalidInput(message, errors={"evidence": [message]})
+    locked.state = RefundState.PAID_OUT
+    locked.paid_out_by = user
+    locked.paid_out_at = timezone.now()
+    locked.evidence = evidence.strip()[:200]
+    locked.save()
+    paid_out = sum(
+        Refund.objects.filter(payment=payment, state=RefundState.PAID_OUT).values_list("amount", flat=True)
+    )
+    target = P.REFUNDED if paid_out >= payment.amount else P.PARTIALLY_REFUNDED
+    _move(
+        payment,
+        target,
+        source=Source.STAFF,
+        note=f"refund of {locked.amount} paid out",
+        data={"refund": locked.pk},
+    )
+    audit.record(
+        actor, "payment.refund_paid_out", payment, {"payment": payment.public_id, "amount": locked.amount}
+    )
+    return locked
 
 
 __all__ = ["MalformedCallback"]

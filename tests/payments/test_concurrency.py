@@ -88,3 +88,24 @@ def test_receipt_numbers_have_no_gap_under_concurrent_successes(paygate):
     assert results == [PaymentState.SUCCEEDED] * 10
     assert sorted(Receipt.objects.values_list("sequence", flat=True)) == list(range(1, 11))
     assert Dossier.objects.filter(state=DossierState.IN_REVIEW).count() == 10
+
+
+def test_two_refund_requests_at_once_never_exceed_the_payment(paygate):
+    from guichet.accounts.roles import Role
+    from guichet.core.errors import InvalidInput
+    from guichet.payments.models import Refund
+    from tests.factories import StaffFactory
+
+    dossier = awaiting_dossier()
+    payment = services.start_payment(
+        dossier, actor=Actor.for_user(dossier.applicant), network="TMONEY", phone="70000001"
+    ).payment
+    services.check_payment(payment)
+    agents = [Actor.for_user(StaffFactory(roles=[(dossier.unit, Role.AGENT)])) for _ in range(4)]
+    results = together(
+        4, lambda i: services.request_refund(payment, actor=agents[i], amount=8000, reason="Paid twice")
+    )
+    assert sum(isinstance(result, Refund) for result in results) == 1
+    assert sum(isinstance(result, InvalidInput) for result in results) == 3
+    payment.refresh_from_db()
+    assert payment.refundable == 4000
