@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -9,7 +10,14 @@ from django.utils.translation import gettext as _
 from phonenumbers import NumberParseException
 
 from guichet.accounts.contacts import format_phone
-from guichet.catalog.definition import FieldDef, group_items, list_choices
+from guichet.catalog.definition import (
+    ITEM_KEY,
+    FieldDef,
+    ServiceDefinition,
+    document_slot,
+    group_items,
+    list_choices,
+)
 from guichet.catalog.registries import field_types
 from guichet.core.text import bilingual, current_language
 
@@ -114,3 +122,45 @@ def file_hint(field: FieldDef) -> str:
         "kinds": kinds_list(field.accept),
         "size": file_size(field.max_size_mb),
     }
+
+
+def document_slots(definition: ServiceDefinition, answers: dict[str, Any]) -> list[tuple[str, str, FieldDef]]:
+    """Every document a dossier may hold now: (slot, how it is named, file field).
+
+    A step's document fields, then each repeating-group item's ("Traveller 2 — DOE Ama —
+    Passport scan", slot "passport_scan@<key>"), so a page asking for a document can offer an
+    item's too and attach it with `attach_document(field_name=slot)`.
+    """
+    slots = [(f.name, bilingual(f.label), f) for f in definition.documents]
+    for group in definition.fields:
+        if not group.is_group or not group.visible(answers):
+            continue
+        for position, item in enumerate(group_items(answers, group.name), start=1):
+            heading = item_heading(group, position, item)
+            for inner, _text in item_answers(group, item, answers):
+                if inner.type == "file":
+                    slot = document_slot(inner.name, str(item.get(ITEM_KEY, "")))
+                    slots.append((slot, f"{heading} — {bilingual(inner.label)}", inner))
+    return slots
+
+
+def document_fields(definition: ServiceDefinition, answers: dict[str, Any]) -> tuple[FieldDef, ...]:
+    """The file fields of `document_slots` as fields named by their slot, labelled in both languages.
+
+    For a form that offers every document at once (answering a request for information): an
+    item's document is asked as "Traveller 2 — DOE Ama — Passport scan".
+    """
+    from django.utils import translation
+
+    from guichet.catalog.definition import Text
+
+    labels: dict[str, dict[str, str]] = {}
+    fields: dict[str, FieldDef] = {}
+    for language in ("fr", "en"):
+        with translation.override(language):
+            for slot, label, field in document_slots(definition, answers):
+                labels.setdefault(slot, {})[language] = label
+                fields[slot] = field
+    return tuple(
+        dataclasses.replace(field, name=slot, label=Text(**labels[slot])) for slot, field in fields.items()
+    )

@@ -218,7 +218,8 @@ def test_a_draft_keeps_items_and_their_documents_then_files(draft):
     dossiers.save_answers(dossier, actor=actor, answers={"travellers": items})
     for key in ("aaaa1111", "bbbb2222"):
         dossiers.attach_document(dossier, actor=actor, field_name=f"passport_scan@{key}", upload=pdf())
-    with pytest.raises(InvalidInput, match="at most 1 file"):
+    dossiers.attach_document(dossier, actor=actor, field_name="passport_scan@aaaa1111", upload=pdf())
+    with pytest.raises(InvalidInput, match="at most 2 files"):
         dossiers.attach_document(dossier, actor=actor, field_name="passport_scan@aaaa1111", upload=pdf())
     with pytest.raises(InvalidInput, match="not part of this request"):
         dossiers.attach_document(dossier, actor=actor, field_name="passport_scan", upload=pdf())
@@ -293,3 +294,15 @@ def test_a_group_shown_only_under_an_answer_is_not_asked_otherwise():
     assert errors == {}
     _cleaned, errors = validate_answers(definition, {"port_of_entry": "lome-port", "with_others": "yes"})
     assert errors == {"travellers": ["Add at least one traveller."]}
+
+
+def test_document_slots_name_each_items_documents():
+    from guichet.catalog.display import document_slots
+
+    answers = {"travellers": [traveller("aaaa1111"), traveller("bbbb2222", surname="Adjo")]}
+    with translation.override("en"):
+        slots = document_slots(DEFINITION, answers)
+    assert [(slot, label) for slot, label, _field in slots] == [
+        ("passport_scan@aaaa1111", "Traveller 1 — Mensah Kofi — Passport scan"),
+        ("passport_scan@bbbb2222", "Traveller 2 — Adjo Kofi — Passport scan"),
+    ]

@@ -229,3 +229,30 @@ def test_someone_else_cannot_remove_an_item_of_my_draft(client, dossier):
     assert response.status_code == 404  # asked to prove the file is theirs; nothing changes
     dossier.refresh_from_db()
     assert len(group_items(dossier.answers, "travellers")) == 1
+
+
+def test_asked_for_a_travellers_document_the_applicant_adds_it_to_that_traveller(client, dossier):
+    from guichet.accounts.roles import Role
+    from guichet.core.actors import Actor
+    from guichet.dossiers import services as dossiers
+    from tests.factories import StaffFactory
+
+    data = {
+        "travellers": "aaaa1111",
+        **_item("aaaa1111", "Mensah", "G1"),
+        item_path("travellers", "aaaa1111", "passport_scan"): pdf("flou.pdf"),
+    }
+    client.post(step_url(dossier, "travellers"), data)
+    client.post(reverse("portal:check", kwargs={"reference": dossier.reference}))
+    dossier.refresh_from_db()
+    agent = Actor.for_user(StaffFactory(roles=[(dossier.unit, Role.AGENT)]))
+    dossiers.request_information(dossier, actor=agent, message="Le passeport est illisible.")
+    page = client.get(reverse("portal:dossier", kwargs={"reference": dossier.reference})).content.decode()
+    assert "Traveller 1 — Mensah Kofi — Passport scan" in page
+    response = client.post(
+        reverse("portal:answer", kwargs={"reference": dossier.reference}),
+        {"message": "Voici une copie nette.", "passport_scan@aaaa1111": pdf("nette.pdf")},
+    )
+    assert response.status_code == 302
+    names = sorted(dossier.documents.values_list("field_name", "original_name"))
+    assert names == [("passport_scan@aaaa1111", "flou.pdf"), ("passport_scan@aaaa1111", "nette.pdf")]

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from guichet.catalog.display import document_fields
 from guichet.core.actors import Actor
 from guichet.core.errors import DomainError, InvalidInput
 from guichet.core.text import bilingual
@@ -75,7 +76,7 @@ def _dossier_page(
             "events": events,
             "fee_lines": fee_lines_display(dossier.fee_lines),
             "days_left": dossier.working_days_left(),
-            "answer_form": answer_form or AnswerForm(documents=definition.documents),
+            "answer_form": answer_form or AnswerForm(documents=document_fields(definition, dossier.answers)),
             "message_form": message_form or MessageForm(),
             "can_answer": ActionName.PROVIDE_INFORMATION in available,
             "can_message": ActionName.WRITE_TO_MINISTRY in available
@@ -180,7 +181,8 @@ def answer(request: HttpRequest, reference: str) -> HttpResponse:
     """The applicant answers the ministry's request for information."""
     found = session.dossier_for_request(request, reference)
     dossier, actor = found.dossier, found.actor
-    documents = dossier.definition.documents
+    # A repeating group's item has its own documents ("passport_scan@<key>", decision 0018).
+    documents = document_fields(dossier.definition, dossier.answers)
     form = AnswerForm(request.POST, request.FILES, documents=documents)
     if form.is_valid():
         # The domain checks each file (type, size, count, re-encoding) and says which field is wrong.
