@@ -10,4 +10,6 @@ urlpatterns = [
     path("retour/<str:public_id>/", views.payment_return, name="return"),
     path("recus/<str:public_id>.pdf", views.receipt_pdf, name="receipt_pdf"),
     path("recus/verifier/<str:number>/", views.receipt_check, name="receipt_check"),
+    path("finance/", views.finance, name="finance"),
+    path("finance.csv", views.finance_csv, name="finance_csv"),
 ]

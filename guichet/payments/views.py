@@ -6,28 +6,35 @@ Views parse, call `services`, render. Nothing a browser sends about a payment's 
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import itertools
 import logging
 
 from django.contrib import messages
 from django.core.cache import cache
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from guichet.accounts.roles import Permission
+from guichet.backoffice.decorators import StaffRequest, staff_required
 from guichet.core.actors import Actor
 from guichet.core.errors import DomainError, InvalidInput, NotFound
 from guichet.dossiers.models import Dossier
 from guichet.dossiers.states import DossierState
-from guichet.payments import services
+from guichet.payments import selectors, services
 from guichet.payments.forms import PayForm
 from guichet.payments.models import Payment, Receipt
 from guichet.payments.providers.base import MalformedCallback
 from guichet.payments.receipts import receipt_pdf as render_receipt_pdf
 from guichet.payments.receipts import token_matches
+from guichet.payments.selectors import Period
 from guichet.payments.states import IN_FLIGHT, PAID, PaymentState
 from guichet.portal import session
 from guichet.portal.display import fee_lines_display
@@ -214,3 +221,60 @@ def receipt_check(request: HttpRequest, number: str) -> HttpResponse:
         {"receipt": receipt, "number": number},
         status=200 if receipt else 404,
     )
+
+
+# --- finance (staff) ------------------------------------------------------------------------------
+
+
+def _period(request: HttpRequest) -> Period:
+    today = timezone.localdate()
+
+    def day(name: str, default: dt.date) -> dt.date:
+        try:
+            return dt.date.fromisoformat(request.GET.get(name, ""))
+        except ValueError:
+            return default
+
+    start, end = day("from", today - dt.timedelta(days=30)), day("to", today)
+    return Period(min(start, end), max(start, end))
+
+
+@never_cache
+@require_GET
+@staff_required(Permission.COLLECT)
+def finance(request: StaffRequest) -> HttpResponse:
+    """Payments of the units where the person records payments: by day, service, method and state."""
+    period = _period(request)
+    payments = selectors.payments_for_units(request.staff.units_with(Permission.COLLECT), period)
+    return render(
+        request,
+        "payments/finance.html",
+        {
+            "period": period,
+            "lines": selectors.summary(payments),
+            "received": selectors.received_total(payments),
+            "receipts": selectors.receipts(payments),
+            "flagged": selectors.flagged(payments).select_related("dossier"),
+        },
+    )
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@never_cache
+@require_GET
+@staff_required(Permission.COLLECT)
+def finance_csv(request: StaffRequest) -> StreamingHttpResponse:
+    """One line per payment attempt of the period, amounts in whole FCFA."""
+    period = _period(request)
+    payments = selectors.payments_for_units(request.staff.units_with(Permission.COLLECT), period)
+    writer = csv.writer(_Echo())
+    rows = (
+        writer.writerow(row) for row in itertools.chain([selectors.CSV_HEADER], selectors.csv_rows(payments))
+    )
+    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="paiements-{period.start}-{period.end}.csv"'
+    return response
