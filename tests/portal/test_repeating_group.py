@@ -256,3 +256,19 @@ def test_asked_for_a_travellers_document_the_applicant_adds_it_to_that_traveller
     assert response.status_code == 302
     names = sorted(dossier.documents.values_list("field_name", "original_name"))
     assert names == [("passport_scan@aaaa1111", "flou.pdf"), ("passport_scan@aaaa1111", "nette.pdf")]
+
+
+def test_a_file_sent_with_an_item_never_kept_is_dropped_at_the_next_save(client, dossier):
+    data = {
+        "travellers": "aaaa1111 bbbb2222",
+        **_item("aaaa1111", "Mensah", "G1"),
+        item_path("travellers", "aaaa1111", "passport_scan"): pdf("un.pdf"),
+        **_item("bbbb2222", "", "G2"),  # traveller 2 is not right: nothing is saved...
+        item_path("travellers", "bbbb2222", "passport_scan"): pdf("deux.pdf"),
+    }
+    assert client.post(step_url(dossier, "travellers"), data).status_code == 200
+    assert dossier.documents.count() == 2  # ...but the files are kept, beside the answers typed
+    # The person gives up traveller 2 without pressing Remove (another tab, an old page).
+    kept = {"travellers": "aaaa1111", **_item("aaaa1111", "Mensah", "G1")}
+    assert client.post(step_url(dossier, "travellers"), kept).status_code == 302
+    assert list(dossier.documents.values_list("field_name", flat=True)) == ["passport_scan@aaaa1111"]

@@ -264,6 +264,21 @@ def _remove_item(request: HttpRequest, found: session.ApplicantDossier, current:
     return _render_step(request, dossier, current, form)
 
 
+def _drop_unclaimed_files(dossier: Dossier, actor: Actor, form: StepForm) -> None:
+    """Files sent with a new item that was never kept (left blank, or gone): nobody can see them."""
+    for name in form.groups:
+        kept = {str(item.get(ITEM_KEY)) for item in group_items(dossier.answers, name)}
+        group = dossier.definition.field(name)
+        slots = {f.name for f in group.fields if f.type == "file"}
+        unclaimed = {
+            item
+            for field_name, item in map(split_slot, dossier.documents.values_list("field_name", flat=True))
+            if field_name in slots and item and item not in kept
+        }
+        for item in sorted(unclaimed):
+            remove_group_item(dossier, actor=actor, group=name, item=item)
+
+
 def _save_step(
     request: HttpRequest, found: session.ApplicantDossier, current: StepDef, *, adding: str = ""
 ) -> HttpResponse:
@@ -280,6 +295,8 @@ def _save_step(
     if not any(name not in form.upload_names for name in form.errors):
         save_answers(dossier, actor=actor, answers=form.answers_to_store())
         _missing_documents(dossier, form)
+    if not form.errors:
+        _drop_unclaimed_files(dossier, actor, form)
     if adding:
         group = form.groups[adding].field
         if len(group_items(dossier.answers, adding)) >= group.max_items:
