@@ -32,7 +32,6 @@ from guichet.catalog.registries import field_types, fold
 from guichet.catalog.validation import item_name, validate_answers
 from guichet.core.text import bilingual
 
-
 # A reference list this long or shorter is offered as radio buttons (see registries._choice_widget).
 SHORT_LIST = 12
 
@@ -195,6 +194,7 @@ class StepForm(forms.Form):
         # (form field name, document slot) of each item's file input.
         self.item_uploads: list[tuple[str, str]] = []
         self.groups: dict[str, GroupLayout] = {}
+        self.untouched_groups: set[str] = set()
         self.adding = add_item
         for field in step.fields:
             depends_here = field.show_if is not None and field.show_if.field in local_names
@@ -276,6 +276,11 @@ class StepForm(forms.Form):
             elif name in self.groups or split_item_path(name) is None:
                 typed[name] = bound.data
         for name in self.groups:
+            if self.is_bound and name not in self.data:
+                # A page that did not send the group (an older page) changes nothing in it.
+                typed.pop(name, None)
+                self.untouched_groups.add(name)
+                continue
             typed[name] = self._typed_items(name)
         cleaned, errors = validate_answers(
             self.step,
@@ -322,5 +327,5 @@ class StepForm(forms.Form):
         return {
             field.name: self.cleaned_data.get(field.name)
             for field in self.step.fields
-            if field.type != "file" and field.name in self.fields
+            if field.type != "file" and field.name in self.fields and field.name not in self.untouched_groups
         }

@@ -457,6 +457,8 @@ def remove_group_item(dossier: Dossier, *, actor: Actor, group: str, item: str) 
     documents = list(locked.documents.filter(field_name__in=slots)) if item else []
     items = group_items(locked.answers, group)
     kept = [entry for entry in items if entry.get(ITEM_KEY) != item]
+    if len(kept) == len(items) and not documents:
+        return locked  # already gone (a second click): nothing to record
     if len(kept) != len(items):
         locked.answers = {**locked.answers, group: kept}
         locked.save(update_fields=["answers", "updated_at"])

@@ -272,3 +272,26 @@ def test_a_file_sent_with_an_item_never_kept_is_dropped_at_the_next_save(client,
     kept = {"travellers": "aaaa1111", **_item("aaaa1111", "Mensah", "G1")}
     assert client.post(step_url(dossier, "travellers"), kept).status_code == 302
     assert list(dossier.documents.values_list("field_name", flat=True)) == ["passport_scan@aaaa1111"]
+
+
+def test_a_page_that_does_not_send_the_group_leaves_its_items_alone(client, dossier):
+    client.post(
+        step_url(dossier, "travellers"), {"travellers": "aaaa1111", **_item("aaaa1111", "Mensah", "G1")}
+    )
+    response = client.post(step_url(dossier, "travellers"), {})
+    assert response.status_code == 302
+    dossier.refresh_from_db()
+    assert [item["surname"] for item in group_items(dossier.answers, "travellers")] == ["Mensah"]
+
+
+def test_a_second_click_on_remove_records_nothing_more(client, dossier):
+    from guichet.audit.models import AuditEvent
+
+    client.post(
+        step_url(dossier, "travellers"), {"travellers": "aaaa1111", **_item("aaaa1111", "Mensah", "G1")}
+    )
+    for _click in range(2):
+        client.post(
+            step_url(dossier, "travellers"), {"travellers": "aaaa1111", "remove_item": "travellers:aaaa1111"}
+        )
+    assert AuditEvent.objects.filter(verb="dossier.group_item_removed").count() == 1
