@@ -233,3 +233,25 @@ class Refund(models.Model):
 
     def __str__(self) -> str:
         return f"{self.payment_id} −{self.amount}"
+
+
+class MismatchKind(models.TextChoices):
+    PAID_THERE_NOT_HERE = "paid_there", _("Paid at the gateway, not here")
+    PAID_HERE_NOT_THERE = "paid_here", _("Paid here, not at the gateway")
+    AMOUNT_DIFFERS = "amount_differs", _("The amounts differ")
+
+
+class Mismatch(models.Model):
+    """What the daily reconciliation found for the finance unit; listed, never acted on by itself."""
+
+    day = models.DateField()
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="mismatches")
+    kind = models.CharField(max_length=20, choices=MismatchKind.choices)
+    detail = models.CharField(max_length=200, blank=True)
+    found_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "payment", "kind"], name="mismatch_once_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.payment_id} {self.kind}"

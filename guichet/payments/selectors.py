@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import TruncDate
 
-from guichet.payments.models import Payment, Receipt
+from guichet.payments.models import Mismatch, Payment, Receipt
 from guichet.payments.states import PAID
 
 
@@ -73,6 +73,15 @@ def receipts(payments: QuerySet[Payment]) -> QuerySet[Receipt]:
 def flagged(payments: QuerySet[Payment]) -> QuerySet[Payment]:
     """What the finance unit must look at: late successes, double payments to refund, amounts that differ."""
     return payments.exclude(flag="")
+
+
+def mismatches(payments: QuerySet[Payment]) -> QuerySet[Mismatch]:
+    """What the daily reconciliation found on these payments, newest first."""
+    return (
+        Mismatch.objects.filter(payment__in=payments)
+        .select_related("payment__dossier")
+        .order_by("-day", "pk")
+    )
 
 
 CSV_HEADER = (

@@ -36,6 +36,8 @@ from guichet.payments import breaker
 from guichet.payments.conf import payments_setting
 from guichet.payments.models import (
     Flag,
+    Mismatch,
+    MismatchKind,
     Network,
     Payment,
     PaymentEvent,
@@ -487,6 +489,45 @@ def check_due_payments(now: dt.datetime | None = None, *, limit: int = 200) -> i
         except Exception:  # one bad payment must not stop the others
             logger.exception("payment %s: check failed", payment.public_id)
     return len(due)
+
+
+# --- daily reconciliation -------------------------------------------------------------------------
+
+
+def reconcile_day(day: dt.date | None = None) -> list[Mismatch]:
+    """Ask the gateways about every online attempt of `day` and the day before; list what disagrees.
+
+    A verified success not yet known here is applied (it is the poller's job too, and flagged
+    as late); a payment paid here that the gateway does not confirm, and amounts that differ,
+    are only listed: nothing is reversed automatically. Safe to run twice (one row per finding).
+    """
+    day = day or timezone.localdate()
+    found: list[Mismatch] = []
+    attempts = Payment.objects.exclude(provider=COUNTER).filter(
+        created_at__date__gte=day - dt.timedelta(days=1), created_at__date__lte=day
+    )
+    for payment in attempts.iterator():
+        result = providers[payment.provider].status(payment)
+        if result.status == GatewayStatus.UNAVAILABLE:
+            continue
+        there = result.status == GatewayStatus.PAID
+        kind, detail = None, ""
+        if there and result.amount != payment.amount:
+            kind, detail = MismatchKind.AMOUNT_DIFFERS, f"gateway {result.amount}, here {payment.amount}"
+        elif there and payment.state not in PAID:
+            kind, detail = MismatchKind.PAID_THERE_NOT_HERE, f"was {payment.state}"
+        elif not there and payment.state in PAID:
+            kind, detail = MismatchKind.PAID_HERE_NOT_THERE, f"gateway says {result.status.value}"
+        if there and payment.state not in PAID:
+            apply_status(payment.pk, result, source=Source.RECONCILIATION)
+        if kind is not None:
+            mismatch, _created = Mismatch.objects.get_or_create(
+                day=day, payment=payment, kind=kind, defaults={"detail": detail}
+            )
+            found.append(mismatch)
+    if found:
+        logger.warning("reconciliation of %s: %s mismatches", day, len(found))
+    return found
 
 
 # --- counter payments (staff) ----------------------------------------------------------------

@@ -15,3 +15,10 @@ from guichet.payments import services
 def reconcile_pending_payments() -> dict[str, int]:
     """Ask about every pending or unknown payment whose next check is due (callbacks get lost)."""
     return {"checked": services.check_due_payments()}
+
+
+@periodic(every=dt.timedelta(days=1))
+@task()
+def reconcile_payments_daily() -> dict[str, int]:
+    """List for the finance unit what the gateways and our ledger disagree on (yesterday and today)."""
+    return {"mismatches": len(services.reconcile_day())}

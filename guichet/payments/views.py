@@ -255,6 +255,7 @@ def finance(request: StaffRequest) -> HttpResponse:
             "received": selectors.received_total(payments),
             "receipts": selectors.receipts(payments),
             "flagged": selectors.flagged(payments).select_related("dossier"),
+            "mismatches": selectors.mismatches(payments),
         },
     )
 

@@ -93,3 +93,12 @@ def test_a_cashier_of_another_unit_sees_none_of_these_payments(ledger):
     assert "vitres-test" not in text
     rows = b"".join(client.get("/paiements/finance.csv").streaming_content).decode().splitlines()
     assert len(rows) == 1  # the header only
+
+
+def test_the_daily_reconciliation_findings_are_on_the_finance_page(ledger, paygate):
+    online = Payment.objects.get(network="TMONEY")
+    paygate.by_identifier.pop(online.public_id)  # the gateway no longer confirms it
+    services.reconcile_day()
+    text = staff_client(ledger).get("/paiements/finance/").content.decode()
+    assert "Paid here, not at the gateway" in text
+    assert online.public_id in text

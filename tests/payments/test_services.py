@@ -412,3 +412,32 @@ def test_logs_never_hold_the_token_or_a_full_phone_number(client, paygate, setti
     assert TOKEN not in text
     assert "70000005" not in text
     assert "22870000005" not in text
+
+
+# --- daily reconciliation ------------------------------------------------------------------------
+
+
+def test_the_daily_reconciliation_lists_what_disagrees_and_reverses_nothing(client, paygate, db):
+    from guichet.payments.models import Mismatch
+
+    lost = awaiting_dossier()  # paid there, the callback lost, the poller not yet by
+    lost_payment = start(lost, Actor.for_user(lost.applicant), phone="70 00 00 04")
+    here = awaiting_dossier()  # paid here, but the gateway forgot it (or never had it)
+    here_payment = start(here, Actor.for_user(here.applicant), phone="70 00 00 01")
+    callback_for(client, here_payment)
+    paygate.by_identifier.pop(here_payment.public_id)
+    differs = awaiting_dossier()
+    differs_payment = start(differs, Actor.for_user(differs.applicant), phone="70 00 00 05")
+
+    found = services.reconcile_day()
+    kinds = {(m.payment_id, m.kind) for m in found}
+    assert kinds == {
+        (lost_payment.pk, "paid_there"),
+        (here_payment.pk, "paid_here"),
+        (differs_payment.pk, "amount_differs"),
+    }
+    assert Payment.objects.get(pk=lost_payment.pk).state == P.SUCCEEDED  # a verified success, applied
+    assert Payment.objects.get(pk=here_payment.pk).state == P.SUCCEEDED  # never reversed
+    assert Payment.objects.get(pk=differs_payment.pk).state == P.UNKNOWN
+    services.reconcile_day()  # twice: nothing more
+    assert Mismatch.objects.count() == 3
