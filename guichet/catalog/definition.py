@@ -26,7 +26,7 @@ from guichet.catalog.registries import (
     issued_documents,
     validators,
 )
-from guichet.catalog.validators import answer_rules
+from guichet.catalog.validators import answer_notices, answer_rules
 from guichet.core.text import bilingual
 
 __all__ = [
@@ -271,6 +271,7 @@ class ServiceDefinition:
     workflow: str  # a name in guichet.dossiers.states.workflows
     checklist: tuple[ChecklistPoint, ...] = ()
     rules: tuple[str, ...] = ()  # rules over several answers (catalog.validators.answer_rules)
+    notices: tuple[str, ...] = ()  # said before filing, never refusing (catalog.validators.answer_notices)
 
     @property
     def is_answered(self) -> bool:
@@ -687,6 +688,17 @@ def _rules(data: dict[str, Any], path: str) -> tuple[str, ...]:
     return names
 
 
+def _notices(data: dict[str, Any], path: str) -> tuple[str, ...]:
+    """Notices the service names (`notices: [ecowas_short_visit]`): said before filing, never refusing."""
+    names = tuple(str(name) for name in _list(data, "notices", path))
+    for name in names:
+        if name not in answer_notices:
+            raise DefinitionError(
+                f"{path}.notices: unknown notice {name!r} (known: {', '.join(answer_notices)})"
+            )
+    return names
+
+
 def parse_definition(data: Any) -> ServiceDefinition:
     """Check a service file's content and return its definition."""
     if not isinstance(data, dict):
@@ -755,4 +767,5 @@ def parse_definition(data: Any) -> ServiceDefinition:
         workflow=_workflow_for_fee(data, path, fee),
         checklist=_checklist(data, path),
         rules=rules,
+        notices=_notices(data, path),
     )

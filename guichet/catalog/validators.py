@@ -25,7 +25,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from guichet.catalog.lists import ecowas_codes
 from guichet.catalog.registries import (
     ENTER,
     FieldType,
@@ -414,6 +416,45 @@ def passport_valid_after(arrival_field: str, group: str, expiry_field: str) -> A
 answer_rules.register("passport_valid_after_arrival")(
     passport_valid_after("arrival_date", "travellers", "passport_expiry")
 )
+
+
+# --- notices: said to the applicant, never refusing anything ------------------------------------
+
+# A notice reads all the answers and returns sentences to show before filing (check your answers).
+# A service file names its notices under `notices:`.
+AnswerNotice = Callable[[Mapping[str, Any]], list[str]]
+answer_notices: Registry[AnswerNotice] = Registry("answer notices")
+
+
+def notices_for(names: tuple[str, ...], answers: Mapping[str, Any]) -> list[str]:
+    """The sentences the named notices have to say about these answers."""
+    return [sentence for name in names for sentence in answer_notices[name](answers)]
+
+
+@answer_notices.register("ecowas_short_visit")
+def ecowas_short_visit(answers: Mapping[str, Any]) -> list[str]:
+    """ECOWAS nationals need no visa for up to 90 days: tell them, refuse nothing."""
+    members = ecowas_codes()
+    travellers = answers.get("travellers")
+    names = [
+        " ".join(str(item.get(part) or "") for part in ("given_names", "surname")).strip()
+        for item in travellers or ()
+        if isinstance(item, Mapping) and item.get("nationality") in members
+    ]
+    if not names:
+        return []
+    return [
+        ngettext(
+            "%(names)s is a national of an ECOWAS country: no visa is needed for a stay of up to 90 days. "
+            "This authorization is still needed to come and work; for a short visit of another kind, "
+            "you may not need to file at all.",
+            "%(names)s are nationals of ECOWAS countries: no visa is needed for a stay of up to 90 days. "
+            "This authorization is still needed to come and work; for a short visit of another kind, "
+            "you may not need to file at all.",
+            len(names),
+        )
+        % {"names": ", ".join(names)}
+    ]
 
 
 # --- what the procedures issue ------------------------------------------------------------------

@@ -18,6 +18,7 @@ from guichet.catalog.fees import fee_rules
 from guichet.catalog.lists import ecowas_codes
 from guichet.catalog.models import Service
 from guichet.catalog.validation import validate_answers, validate_filing
+from guichet.catalog.validators import notices_for
 from guichet.core.actors import Actor
 from guichet.core.errors import InvalidInput
 from guichet.demo.files import demo_pdf, demo_png
@@ -289,9 +290,33 @@ def test_a_step_saved_alone_is_judged_with_the_answers_saved_before():
 
 def test_ecowas_nationals_are_told_and_never_refused():
     assert {"BJ", "GH", "NG", "TG"} <= ecowas_codes()
+    entry = definition("autorisation_entree")
     answers = entry_answers([traveller("aaaa0001", "B1234567", nationality="BJ")])
-    _cleaned, errors = validate_answers(definition("autorisation_entree"), answers)
+    _cleaned, errors = validate_answers(entry, answers)
     assert errors == {}
+    assert entry.notices == ("ecowas_short_visit",)
+    [notice] = notices_for(entry.notices, answers)
+    assert notice.startswith("Marie Claire DUPONT is a national of an ECOWAS country: no visa is needed")
+
+
+@pytest.mark.usefixtures("project_translations")
+def test_the_ecowas_notice_names_each_such_traveller_in_both_languages():
+    answers = entry_answers(
+        [
+            traveller("aaaa0001", "B1234567", nationality="BJ"),
+            traveller("aaaa0002", "C1234567", nationality="FR"),
+            traveller("aaaa0003", "G1234567", nationality="GH"),
+        ]
+    )
+    with translation.override("fr"):
+        [french] = notices_for(("ecowas_short_visit",), answers)
+    with translation.override("en"):
+        [english] = notices_for(("ecowas_short_visit",), answers)
+    assert french.startswith(
+        "Marie Claire DUPONT, Marie Claire DUPONT sont ressortissants de pays de la CEDEAO"
+    )
+    assert english.startswith("Marie Claire DUPONT, Marie Claire DUPONT are nationals of ECOWAS countries")
+    assert notices_for(("ecowas_short_visit",), entry_answers()) == []
     nationality = definition("autorisation_entree").field("nationality")
     assert "ECOWAS" in nationality.help.en
     assert "CEDEAO" in nationality.help.fr

@@ -61,7 +61,8 @@ def fill_traveller(
     ).check()
     item_field(page, position, "birth_date").fill("1985-04-12" if position == 1 else "1982-11-03")
     item_field(page, position, "birth_place").fill("Lyon")
-    item_field(page, position, "nationality", "select").select_option("FR")
+    # Traveller 2 is from Benin (ECOWAS): told that a short visit needs no visa, never refused.
+    item_field(page, position, "nationality", "select").select_option("FR" if position == 1 else "BJ")
     item_field(page, position, "passport_number").fill(passport)
     item_field(page, position, "passport_issue").fill("2022-01-10")
     item_field(page, position, "passport_expiry").fill(expiry)
@@ -118,6 +119,9 @@ def fill_request(page: Page, folder: Path) -> None:
     for shown in ("DUPONT", "12AB34567", "12AB34999", "Togo Logistique SA", "photo-2.jpg", "contrat.pdf"):
         expect(main).to_contain_text(shown)
     expect(main).to_contain_text(re.compile(r"90\s000\sFCFA"))
+    expect(page.locator(".notice-warning")).to_contain_text(
+        "Jean DUPONT est ressortissant(e) d’un pays de la CEDEAO"
+    )
     assert_accessible(page)
 
 

@@ -18,6 +18,7 @@ from guichet.catalog.definition import ITEM_KEY, StepDef, group_items, split_ite
 from guichet.catalog.forms import StepForm, typed_answers
 from guichet.catalog.services import compute_fee
 from guichet.catalog.validation import item_name, validate_filing
+from guichet.catalog.validators import notices_for
 from guichet.core.actors import Actor
 from guichet.core.errors import DomainError, TransitionNotAllowed
 from guichet.dossiers.models import Dossier, DossierDocument
@@ -383,6 +384,8 @@ def check(request: HttpRequest, reference: str) -> HttpResponse:
             "fee_lines": fee_lines,
             "fee_total": sum(amount for _label, amount in fee_lines),
             "step_urls": {s.key: step_url(dossier, s.key) for s in dossier.definition.steps},
+            # Said before filing, never refusing (an ECOWAS traveller needs no visa for a short stay).
+            "notices": notices_for(dossier.definition.notices, dossier.answers),
         },
         status=400 if error else 200,
     )
