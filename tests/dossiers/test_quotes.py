@@ -287,3 +287,64 @@ def test_the_capacity_default_applies_to_units_not_named():
     unit = UnitFactory(code="gendarmerie")
     with guichet_settings(UNIT_CAPACITY={}, UNIT_CAPACITY_DEFAULT=25):
         assert capacity.unit_capacity(unit) == 25
+
+
+# --- races (PostgreSQL: SQLite serialises writers) ----------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_revision_racing_an_acceptance_never_leaves_an_unseen_price_accepted(tmp_path):
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers: the race needs PostgreSQL")
+    quoted = publish_quote_service(tmp_path / "catalog")
+    for _round in range(4):
+        dossier = quote_dossier_in_review(quoted)
+        commander = Actor.for_user(StaffFactory(roles=[(dossier.unit, Role.AGENT)]))
+        tick_all(dossier, commander)
+        dossiers.propose_quote(dossier, actor=commander, agents=4, hours=5)
+        barrier = threading.Barrier(2)
+        outcomes: list[str] = []
+
+        def run(call, barrier=barrier, outcomes=outcomes) -> None:
+            try:
+                barrier.wait()
+                call()
+                outcomes.append("done")
+            except DomainError:
+                outcomes.append("refused")
+            finally:
+                connection.close()
+
+        applicant = Actor.for_user(dossier.applicant)
+        threads = [
+            threading.Thread(
+                target=run,
+                args=(lambda d=dossier, a=applicant: dossiers.accept_quote(d, actor=a, number=1),),
+            ),
+            threading.Thread(
+                target=run,
+                args=(
+                    lambda d=dossier, c=commander: dossiers.propose_quote(
+                        d, actor=c, agents=9, hours=5, reason="Plus de monde."
+                    ),
+                ),
+            ),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(outcomes) == ["done", "refused"], outcomes  # one wins, the other is told why
+        live = Quote.objects.filter(dossier=dossier, status__in=[QuoteStatus.PROPOSED, QuoteStatus.ACCEPTED])
+        assert live.count() == 1
+        stored = Dossier.objects.get(pk=dossier.pk)
+        if stored.state == S.AWAITING_PAYMENT:
+            # Accepted first: what is owed is quote 1, and the revision was refused.
+            assert (live.get().number, stored.fee_total) == (1, 40_000)
+        else:
+            # Revised first: quote 2 waits for an answer, and accepting number 1 was refused.
+            assert (stored.state, live.get().number, stored.fee_total) == (S.QUOTE_PROPOSED, 2, 5_000)
