@@ -191,6 +191,7 @@ def test_accepting_makes_the_quote_what_is_due_then_payment_allows_confirming_co
     dossiers.accept_quote(dossier, actor=applicant, number=1)
     dossier.refresh_from_db()
     assert dossier.state == S.AWAITING_PAYMENT
+    assert dossier.paused_on is None  # the clock runs again once the applicant has answered
     assert (dossier.fee_total, dossier.fee_lines[0]["amount"]) == (40_000, 40_000)
     assert list(FeeRevision.objects.filter(dossier=dossier).values_list("reason", "total")) == [
         ("filed", 5_000),
