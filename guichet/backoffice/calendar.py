@@ -17,7 +17,7 @@ from guichet.backoffice.decorators import StaffRequest, not_found, staff_require
 from guichet.core.text import bilingual
 from guichet.dossiers import capacity
 from guichet.dossiers.actions import staff_can
-from guichet.dossiers.models import Quote
+from guichet.dossiers.models import Quote, covering
 
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 
@@ -52,14 +52,16 @@ def calendar(request: StaffRequest) -> HttpResponse:
     last = loads[-1].day
     quotes = (
         Quote.objects.live()
-        .filter(dossier__unit=unit, event_date__range=(first, last))
+        .filter(covering(first, last), dossier__unit=unit)
         .select_related("dossier", "dossier__service_version", "dossier__unit")
         .order_by("event_date", "dossier__reference")
     )
     files: dict[dt.date, list[dict[str, Any]]] = {}
     for quote in quotes:
-        if staff_can(staff, quote.dossier, Permission.VIEW):
-            files.setdefault(quote.event_date, []).append(  # type: ignore[arg-type]
+        if not staff_can(staff, quote.dossier, Permission.VIEW):
+            continue
+        for day in capacity.quote_days(quote, first, last):
+            files.setdefault(day, []).append(
                 {
                     "reference": quote.dossier.reference,
                     "agents": quote.agents,

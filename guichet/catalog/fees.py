@@ -427,6 +427,12 @@ class QuoteRule:
         """The day the agents are committed (the capacity calendar's day)."""
         return _as(dt.date, answers.get(params["event_date"]) if params.get("event_date") else None)
 
+    def event_end_date(self, params: dict[str, Any], answers: dict[str, Any]) -> dt.date | None:
+        """The event's last day when it runs past its first (None for a one-day event)."""
+        first = self.event_date(params, answers)
+        last = _as(dt.date, answers.get(params["end_date"])) if params.get("end_date") else None
+        return last if first is not None and last is not None and last > first else None
+
     def suggested_hours(self, params: dict[str, Any], answers: dict[str, Any]) -> int | None:
         """Whole hours from the event's start to its end, where the service asks them (a starting point)."""
         day = self.event_date(params, answers)

@@ -13,11 +13,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Sum
+from django.db.models import Sum
 
 from guichet.accounts.models import Unit
 from guichet.catalog.fees import QuoteRule, fee_rules
-from guichet.dossiers.models import Dossier, Quote
+from guichet.dossiers.models import Dossier, Quote, covering
 
 
 def unit_capacity(unit: Unit) -> int:
@@ -28,7 +28,7 @@ def unit_capacity(unit: Unit) -> int:
 
 def committed_agents(unit: Unit, day: dt.date, *, excluding_dossier_id: int | None = None) -> int:
     """Agents of the unit's live quotes for events on `day` (leaving one dossier out, to weigh its revision)."""
-    quotes = Quote.objects.live().filter(dossier__unit=unit, event_date=day)
+    quotes = Quote.objects.live().filter(covering(day, day), dossier__unit=unit)
     if excluding_dossier_id is not None:
         quotes = quotes.exclude(dossier_id=excluding_dossier_id)
     return int(quotes.aggregate(total=Sum("agents"))["total"] or 0)
@@ -62,22 +62,37 @@ def month_loads(unit: Unit, year: int, month: int) -> list[DayLoad]:
     """Every day of a month for one unit, with the agents committed and the number of files."""
     first = dt.date(year, month, 1)
     last = dt.date(year, month, calendar.monthrange(year, month)[1])
-    rows = (
-        Quote.objects.live()
-        .filter(dossier__unit=unit, event_date__range=(first, last))
-        .values("event_date")
-        .annotate(total=Sum("agents"), files=Count("id"))
-        .order_by()
-    )
-    by_day = {row["event_date"]: (int(row["total"] or 0), int(row["files"])) for row in rows}
+    committed: dict[dt.date, int] = {}
+    files: dict[dt.date, int] = {}
+    # A few quotes a day at most: summed here, each over the days its event covers.
+    for quote in month_quotes(unit, first, last):
+        for day in quote_days(quote, first, last):
+            committed[day] = committed.get(day, 0) + quote.agents
+            files[day] = files.get(day, 0) + 1
     capacity = unit_capacity(unit)
     days = (first + dt.timedelta(days=offset) for offset in range((last - first).days + 1))
     return [
-        DayLoad(
-            day=day, committed=by_day.get(day, (0, 0))[0], capacity=capacity, files=by_day.get(day, (0, 0))[1]
-        )
+        DayLoad(day=day, committed=committed.get(day, 0), capacity=capacity, files=files.get(day, 0))
         for day in days
     ]
+
+
+def month_quotes(unit: Unit, first: dt.date, last: dt.date) -> list[Quote]:
+    """The unit's live quotes whose event covers a day between `first` and `last`."""
+    return list(
+        Quote.objects.live()
+        .filter(covering(first, last), dossier__unit=unit)
+        .only("agents", "event_date", "event_end_date", "status", "dossier_id")
+        .order_by("event_date", "pk")
+    )
+
+
+def quote_days(quote: Quote, first: dt.date, last: dt.date) -> list[dt.date]:
+    """The days of the quote's event between `first` and `last`."""
+    if quote.event_date is None:
+        return []
+    start, end = max(quote.event_date, first), min(quote.event_end_date or quote.event_date, last)
+    return [start + dt.timedelta(days=offset) for offset in range((end - start).days + 1)]
 
 
 def days_around(

@@ -385,6 +385,13 @@ class QuoteQuerySet(models.QuerySet["Quote"]):
         )
 
 
+def covering(first: dt.date, last: dt.date) -> Q:
+    """Quotes whose event covers at least one day from `first` to `last`."""
+    return Q(event_date__lte=last) & (
+        Q(event_end_date__gte=first) | Q(event_end_date__isnull=True, event_date__gte=first)
+    )
+
+
 class Quote(models.Model):
     """One proposal (or revision) of the price staff set for a dossier after review: agents × hours × rate."""
 
@@ -396,6 +403,8 @@ class Quote(models.Model):
     hourly_rate = models.PositiveIntegerField()  # whole XOF per agent and hour, as it was then
     requested_agents = models.PositiveIntegerField(null=True, blank=True)  # the applicant's wish
     event_date = models.DateField(null=True, blank=True, db_index=True)
+    # The event's last day when it runs over several (the agents are committed each day).
+    event_end_date = models.DateField(null=True, blank=True)
     lines = models.JSONField(default=list)
     total = models.PositiveIntegerField()  # whole XOF
     reason = models.TextField(blank=True)  # why these figures, and why they differ from the request

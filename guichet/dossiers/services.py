@@ -855,6 +855,7 @@ def propose_quote(dossier: Dossier, *, actor: Actor, agents: int, hours: int, re
         hourly_rate=rule.hourly_rate(params),
         requested_agents=requested,
         event_date=rule.event_date(params, locked.answers),
+        event_end_date=rule.event_end_date(params, locked.answers),
         lines=[line.as_dict() for line in lines],
         total=sum(line.amount for line in lines),
         reason=reason,

@@ -256,3 +256,13 @@ def test_the_hours_suggested_to_the_commander_come_from_the_event_times(answers,
     params = {"event_date": "day", "start_time": "start", "end_time": "end", "end_date": "end_day"}
     assert QuoteRule().suggested_hours(params, answers) == hours
     assert QuoteRule().suggested_hours({"event_date": "day"}, answers) is None
+
+
+def test_the_last_day_of_an_event_over_several_days():
+    params = {"event_date": "day", "end_date": "end_day"}
+    rule = QuoteRule()
+    assert rule.event_end_date(params, {"day": "2027-01-16", "end_day": "2027-01-18"}) == dt.date(2027, 1, 18)
+    assert rule.event_end_date(params, {"day": "2027-01-16", "end_day": "2027-01-16"}) is None
+    assert rule.event_end_date(params, {"day": "2027-01-16", "end_day": "2027-01-15"}) is None
+    assert rule.event_end_date(params, {"day": "2027-01-16"}) is None
+    assert rule.event_end_date({"event_date": "day"}, {"day": "2027-01-16", "end_day": "2027-01-18"}) is None

@@ -29,6 +29,7 @@ fee:
   hourly_rate: {setting: event_agent_hour}
   requested_agents: agents_wanted
   event_date: event_date
+  end_date: end_date
   label: {fr: Couverture sécuritaire, en: Security coverage}
 checklist:
   - key: venue_ok
@@ -46,6 +47,10 @@ steps:
       - name: event_date
         type: date
         label: {fr: Date, en: Date}
+      - name: end_date
+        type: date
+        required: false
+        label: {fr: Dernier jour (s'il dure plusieurs jours), en: Last day (if it runs several days)}
       - name: agents_wanted
         type: number
         min_value: 1

@@ -349,3 +349,21 @@ def test_a_revision_racing_an_acceptance_never_leaves_an_unseen_price_accepted(t
         else:
             # Revised first: quote 2 waits for an answer, and accepting number 1 was refused.
             assert (stored.state, live.get().number, stored.fee_total) == (S.QUOTE_PROPOSED, 2, 5_000)
+
+
+def test_an_event_over_several_days_commits_its_agents_each_day(quoted):
+    last_day = EVENT_DAY + dt.timedelta(days=2)
+    dossier = quote_dossier_in_review(quoted, {**quote_answers(agents=5), "end_date": last_day.isoformat()})
+    commander = Actor.for_user(StaffFactory(roles=[(dossier.unit, Role.AGENT)]))
+    tick_all(dossier, commander)
+    quote = dossiers.propose_quote(dossier, actor=commander, agents=5, hours=30)
+    assert (quote.event_date, quote.event_end_date) == (EVENT_DAY, last_day)
+    for offset in range(-1, 4):
+        day = EVENT_DAY + dt.timedelta(days=offset)
+        assert capacity.committed_agents(dossier.unit, day) == (5 if 0 <= offset <= 2 else 0), offset
+    loads = {
+        load.day: load.committed
+        for month in {(EVENT_DAY.year, EVENT_DAY.month), (last_day.year, last_day.month)}
+        for load in capacity.month_loads(dossier.unit, *month)
+    }
+    assert [loads[EVENT_DAY + dt.timedelta(days=offset)] for offset in range(3)] == [5, 5, 5]
