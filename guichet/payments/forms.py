@@ -39,3 +39,44 @@ class PayForm(forms.Form):
         ):
             self.add_error("phone", _("Enter the phone number of the wallet that pays."))
         return cleaned
+
+
+class CounterPaymentForm(forms.Form):
+    method = forms.ChoiceField(
+        label=_("Paid"),
+        choices=[(Network.CASH, Network.CASH.label), (Network.BANK, Network.BANK.label)],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose cash or bank.")},
+    )
+    amount = forms.IntegerField(
+        label=_("Amount received (FCFA)"),
+        min_value=1,
+        error_messages={"required": _("Type the amount received, in whole FCFA.")},
+    )
+    counter_receipt = forms.CharField(
+        label=_("Counter receipt number"),
+        max_length=64,
+        error_messages={"required": _("Type the number printed on the counter receipt.")},
+    )
+
+
+class RefundRequestForm(forms.Form):
+    amount = forms.IntegerField(
+        label=_("Amount to give back (FCFA)"),
+        min_value=1,
+        error_messages={"required": _("Type the amount to give back, in whole FCFA.")},
+    )
+    reason = forms.CharField(
+        label=_("Why"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        error_messages={"required": _("Say why the money is given back.")},
+    )
+
+
+class PaidOutForm(forms.Form):
+    evidence = forms.CharField(
+        label=_("Reference of the transfer or of the signed slip"),
+        max_length=200,
+        error_messages={"required": _("Give the reference of the transfer or the signed slip.")},
+    )

@@ -11,5 +11,6 @@ urlpatterns = [
     path("recus/<str:public_id>.pdf", views.receipt_pdf, name="receipt_pdf"),
     path("recus/verifier/<str:number>/", views.receipt_check, name="receipt_check"),
     path("finance/", views.finance, name="finance"),
+    path("agents/dossiers/<str:reference>/", views.staff_dossier, name="staff_dossier"),
     path("finance.csv", views.finance_csv, name="finance_csv"),
 ]

@@ -10,7 +10,11 @@ import csv
 import datetime as dt
 import itertools
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
@@ -18,19 +22,21 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from guichet.accounts.roles import Permission
-from guichet.backoffice.decorators import StaffRequest, staff_required
+from guichet.backoffice.decorators import StaffRequest, forbidden, not_found, staff_required
 from guichet.core.actors import Actor
-from guichet.core.errors import DomainError, InvalidInput, NotFound
+from guichet.core.errors import DomainError, InvalidInput, NotFound, PermissionRefused
+from guichet.dossiers.access import get_dossier_for_staff
 from guichet.dossiers.models import Dossier
 from guichet.dossiers.states import DossierState
 from guichet.payments import selectors, services
-from guichet.payments.forms import PayForm
-from guichet.payments.models import Payment, Receipt
+from guichet.payments.forms import CounterPaymentForm, PaidOutForm, PayForm, RefundRequestForm
+from guichet.payments.models import Payment, Receipt, Refund
 from guichet.payments.providers.base import MalformedCallback
 from guichet.payments.receipts import receipt_pdf as render_receipt_pdf
 from guichet.payments.receipts import token_matches
@@ -279,3 +285,139 @@ def finance_csv(request: StaffRequest) -> StreamingHttpResponse:
     response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="paiements-{period.start}-{period.end}.csv"'
     return response
+
+
+# --- one dossier's payments (staff): counter payments and refunds ----------------------------------
+
+
+def _staff_page(
+    request: StaffRequest, dossier: Dossier, *, forms_: dict[str, Any] | None = None, status: int = 200
+) -> HttpResponse:
+    payments = (
+        dossier.payments.select_related("receipt")
+        .prefetch_related("events", "refunds")
+        .order_by("created_at")
+    )
+    forms_ = forms_ or {}
+    return render(
+        request,
+        "payments/staff_dossier.html",
+        {
+            "dossier": dossier,
+            "payments": payments,
+            "counter_form": forms_.get("counter")
+            or CounterPaymentForm(initial={"amount": dossier.fee_total}),
+            "refund_form": forms_.get("refund") or RefundRequestForm(),
+            "paid_out_form": forms_.get("paid_out") or PaidOutForm(),
+            "failed": forms_.get("failed_for"),
+            "owes": dossier.state == DossierState.AWAITING_PAYMENT,
+            "me": request.staff.pk,
+        },
+        status=status,
+    )
+
+
+def _payment_of(dossier: Dossier, target: str) -> Payment:
+    payment = dossier.payments.filter(public_id=target).first()
+    if payment is None:
+        raise NotFound()
+    return payment
+
+
+def _refund_of(dossier: Dossier, target: str) -> Refund:
+    refund = (
+        Refund.objects.filter(payment__dossier=dossier, pk=int(target)).first() if target.isdigit() else None
+    )
+    if refund is None:
+        raise NotFound()
+    return refund
+
+
+@dataclass(frozen=True)
+class StaffAction:
+    form: type[forms.Form] | None
+    perform: Callable[[Dossier, Actor, dict[str, Any], str], object]
+    done: str  # what the page says once it is done (an English msgid)
+
+
+STAFF_ACTIONS: dict[str, StaffAction] = {
+    "counter": StaffAction(
+        CounterPaymentForm,
+        lambda dossier, actor, data, target: services.record_counter_payment(dossier, actor=actor, **data),
+        gettext_noop("The counter payment is recorded; the file goes to review."),
+    ),
+    "refund": StaffAction(
+        RefundRequestForm,
+        lambda dossier, actor, data, target: services.request_refund(
+            _payment_of(dossier, target), actor=actor, **data
+        ),
+        gettext_noop("The refund is asked for; another person must approve it."),
+    ),
+    "approve": StaffAction(
+        None,
+        lambda dossier, actor, data, target: services.decide_refund(
+            _refund_of(dossier, target), actor=actor, approve=True
+        ),
+        gettext_noop("Your decision on the refund is recorded."),
+    ),
+    "reject": StaffAction(
+        None,
+        lambda dossier, actor, data, target: services.decide_refund(
+            _refund_of(dossier, target), actor=actor, approve=False
+        ),
+        gettext_noop("Your decision on the refund is recorded."),
+    ),
+    "paid_out": StaffAction(
+        PaidOutForm,
+        lambda dossier, actor, data, target: services.record_refund_paid_out(
+            _refund_of(dossier, target), actor=actor, evidence=data["evidence"]
+        ),
+        gettext_noop("The refund is recorded as paid out."),
+    ),
+}
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@staff_required()
+def staff_dossier(request: StaffRequest, reference: str) -> HttpResponse:
+    """A dossier's payments for staff; cashiers record counter payments, refunds go through two people."""
+    try:
+        dossier = get_dossier_for_staff(request.staff, reference)
+    except NotFound:
+        return not_found(request)
+    if request.method == "GET":
+        return _staff_page(request, dossier)
+    entry = STAFF_ACTIONS.get(request.POST.get("action", ""))
+    if entry is None:
+        return not_found(request)
+    return _run(request, dossier, entry)
+
+
+def _run(request: StaffRequest, dossier: Dossier, entry: StaffAction) -> HttpResponse:
+    """Check the form, call the use case, say what happened; what was typed comes back with the error."""
+    name, target = request.POST.get("action", ""), request.POST.get("target", "")
+    form = entry.form(request.POST) if entry.form is not None else None
+    back = redirect("payments:staff_dossier", reference=dossier.reference)
+    try:
+        if form is None or form.is_valid():
+            entry.perform(dossier, Actor.for_user(request.staff), form.cleaned_data if form else {}, target)
+            messages.success(request, _(entry.done))
+            return back
+    except NotFound:
+        return not_found(request)
+    except PermissionRefused as exc:
+        return forbidden(request, str(exc))
+    except InvalidInput as exc:
+        if form is None:
+            messages.error(request, str(exc))
+            return back
+        for field, errors in exc.errors.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+        if not exc.errors:
+            form.add_error(None, str(exc))
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return back
+    return _staff_page(request, dossier, forms_={name: form, "failed_for": target}, status=400)
