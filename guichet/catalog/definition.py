@@ -113,6 +113,8 @@ class FieldDef:
     accept: tuple[str, ...] = ()
     max_size_mb: int = 5
     max_files: int = 5
+    # An image (a traveller's photo) must be at least this many pixels on its shorter side.
+    min_image_side: int | None = None
     # What the filer's account (or confirmed contact) already knows, offered as the answer.
     prefill: str | None = None
     # The answer an anonymous filer gives without being asked ("Do you sign?" -> "no").
@@ -505,6 +507,7 @@ def _field(
         accept=accept,
         max_size_mb=_optional_int(data, "max_size_mb", path, minimum=1) or 5,
         max_files=_optional_int(data, "max_files", path, minimum=1) or 5,
+        min_image_side=_optional_int(data, "min_image_side", path, minimum=1),
         choices_from=choices_from,
         within=str(data["within"]) if data.get("within") is not None else None,
         messages=_messages(data, path),

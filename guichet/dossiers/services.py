@@ -392,7 +392,9 @@ def _attach_document(
     field = _document_field(locked, field_name)
     try:
         _check_document_count(locked, field)
-        checked = check_upload(upload, accept=field.accept, max_size_mb=field.max_size_mb)
+        checked = check_upload(
+            upload, accept=field.accept, max_size_mb=field.max_size_mb, min_image_side=field.min_image_side
+        )
         check_room(used=sum(locked.documents.values_list("size", flat=True)), adding=checked.size)
     except InvalidInput as exc:
         # Said against the field, so a page can show it beside the file input it concerns.

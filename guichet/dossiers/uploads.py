@@ -82,8 +82,14 @@ def accepted_labels(accept: tuple[str, ...]) -> str:
     return ", ".join(KINDS[name].label for name in (accept or DEFAULT_ACCEPT))
 
 
-def check_upload(upload: UploadedFile, *, accept: tuple[str, ...], max_size_mb: int) -> CheckedUpload:
-    """Return what the file really is and the bytes to store, or raise InvalidInput with what to do."""
+def check_upload(
+    upload: UploadedFile, *, accept: tuple[str, ...], max_size_mb: int, min_image_side: int | None = None
+) -> CheckedUpload:
+    """Return what the file really is and the bytes to store, or raise InvalidInput with what to do.
+
+    `min_image_side`: an image must have at least this many pixels on its shorter side (a photo
+    of a person must be recognisable), measured once upright.
+    """
     accept = accept or DEFAULT_ACCEPT
     size = upload.size or 0
     if size == 0:
@@ -105,7 +111,7 @@ def check_upload(upload: UploadedFile, *, accept: tuple[str, ...], max_size_mb: 
             _("This file is not of an accepted kind. Send a %(kinds)s file.")
             % {"kinds": accepted_labels(accept)}
         )
-    content = check_pdf(data) if kind.name == "pdf" else reencode_image(data, kind)
+    content = check_pdf(data) if kind.name == "pdf" else reencode_image(data, kind, min_side=min_image_side)
     name = (upload.name or "document").replace("/", "_").replace("\\", "_")[-150:]
     return CheckedUpload(
         kind=kind,
@@ -141,7 +147,7 @@ def _too_large_image(width: int, height: int) -> InvalidInput:
     )
 
 
-def reencode_image(data: bytes, kind: Kind) -> bytes:
+def reencode_image(data: bytes, kind: Kind, *, min_side: int | None = None) -> bytes:
     """Measure the image from its header, then decode and write it afresh, without metadata."""
     try:
         # The format's own reader, not Image.open: it reads the header and decodes nothing,
@@ -159,6 +165,15 @@ def reencode_image(data: bytes, kind: Kind) -> bytes:
             upright = ImageOps.exif_transpose(image)
         except (OSError, SyntaxError, ValueError, struct.error, Image.DecompressionBombError):
             raise _damaged(kind) from None
+    if min_side is not None and min(upright.size) < min_side:
+        raise InvalidInput(
+            _(
+                "This image is only %(width)s × %(height)s pixels: it must have at least %(side)s pixels on "
+                "each side to be recognisable. Take the photo again, closer, or send the original file "
+                "rather than a thumbnail."
+            )
+            % {"width": upright.size[0], "height": upright.size[1], "side": min_side}
+        )
     return _encode(upright, kind, jpeg_options)
 
 

@@ -367,7 +367,8 @@ def test_fees_follow_the_settings(settings):
 
 def upload(name: str) -> SimpleUploadedFile:
     if name.endswith(".png"):
-        return SimpleUploadedFile(name, demo_png(64, 64), content_type="image/png")
+        side = 400 if name.startswith("photo") else 64  # a face is recognisable from 300 pixels a side
+        return SimpleUploadedFile(name, demo_png(side, side), content_type="image/png")
     return SimpleUploadedFile(name, demo_pdf(name), content_type="application/pdf")
 
 
@@ -490,3 +491,26 @@ def test_an_unknown_rule_is_refused_when_the_file_is_loaded():
     data["rules"] = ["no_such_rule"]
     with pytest.raises(DefinitionError, match="rules: unknown rule 'no_such_rule'"):
         parse_definition(data)
+
+
+@pytest.mark.django_db
+def test_a_thumbnail_is_not_a_photo():
+    load_mspc_catalog()
+    actor = Actor.for_user(CitizenFactory())
+    dossier = dossiers.start_dossier(
+        Service.objects.get(code="autorisation-entree"), actor=actor, language="fr"
+    )
+    dossiers.save_answers(dossier, actor=actor, answers=entry_answers())
+    thumbnail = SimpleUploadedFile("photo.png", demo_png(64, 64), content_type="image/png")
+    with pytest.raises(InvalidInput, match="at least 300 pixels on each side") as error:
+        dossiers.attach_document(
+            dossier, actor=actor, field_name=document_slot("photo", "aaaa0001"), upload=thumbnail
+        )
+    assert list(error.value.errors) == ["photo@aaaa0001"]
+    # The passport scan of the same traveller is a document, not a photo: any legible size.
+    dossiers.attach_document(
+        dossier,
+        actor=actor,
+        field_name=document_slot("passport_scan", "aaaa0001"),
+        upload=upload("passeport.png"),
+    )

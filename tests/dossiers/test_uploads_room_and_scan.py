@@ -258,9 +258,13 @@ def phone_photo(width: int = 4032, height: int = 3024, orientation: int = 6) -> 
     """A paper page photographed by a phone held upright: stored sideways with EXIF saying "turn it"."""
     page = Image.new("RGB", (width, height), (245, 243, 238))
     draw = ImageDraw.Draw(page)
-    for line in range(40, height - 40, 90):
-        draw.rectangle((200, line, width - 200 - (line % 700), line + 30), fill=(30, 30, 30))
-    draw.rectangle((0, 0, 300, 300), fill=(200, 0, 0))  # a red corner: top left as stored
+    margin, step = width // 20, max(height // 30, 4)
+    for line in range(margin, height - margin, step):
+        draw.rectangle(
+            (margin, line, width - margin - (line % (width // 4 + 1)), line + step // 3), fill=(30, 30, 30)
+        )
+    corner = min(width, height) // 10
+    draw.rectangle((0, 0, corner, corner), fill=(200, 0, 0))  # a red corner: top left as stored
     exif = Image.Exif()
     exif[ORIENTATION] = orientation
     exif[0x010F] = "PhoneMaker"
@@ -297,3 +301,46 @@ def test_common_phone_sizes_pass(width, height):
         max_size_mb=10,
     )
     assert Image.open(io.BytesIO(checked.content)).size == (width, height)
+
+
+# --- a photo large enough to recognise a face ----------------------------------------------------------
+
+PHOTO_SIZES = [
+    # (width, height, EXIF orientation), accepted, French, English
+    ((600, 800, 1), True, "", ""),
+    ((300, 300, 1), True, "", ""),
+    (
+        (299, 400, 1),
+        False,
+        "Cette image ne fait que 299 × 400 pixels : il faut au moins 300 pixels de chaque côté",
+        "This image is only 299 × 400 pixels: it must have at least 300 pixels on each side",
+    ),
+    ((64, 64, 1), False, "ne fait que 64 × 64 pixels", "only 64 × 64 pixels"),
+    ((400, 200, 6), False, "ne fait que 200 × 400 pixels", "only 200 × 400 pixels"),  # measured upright
+]
+
+
+@pytest.mark.parametrize(("photo", "accepted", "fr", "en"), PHOTO_SIZES)
+def test_a_photo_has_a_minimum_side(photo, accepted, fr, en):
+    def call():
+        check_upload(
+            SimpleUploadedFile("photo.jpg", phone_photo(*photo)),
+            accept=("jpeg", "png"),
+            max_size_mb=5,
+            min_image_side=300,
+        )
+
+    if accepted:
+        call()
+        return
+    assert fr in said(InvalidInput(), "fr", call)
+    assert en in said(InvalidInput(), "en", call)
+
+
+def test_a_pdf_is_not_measured_as_an_image():
+    check_upload(
+        SimpleUploadedFile("scan.pdf", demo_pdf("Passeport")),
+        accept=("pdf",),
+        max_size_mb=5,
+        min_image_side=300,
+    )
