@@ -12,6 +12,9 @@ from dataclasses import field as dataclass_field
 from typing import Any
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from guichet.catalog.definition import (
@@ -77,6 +80,35 @@ def country_options() -> list[Any]:
     ]
 
 
+class SelectWidget(forms.Select):
+    """A native drop-down drawn in Python rather than one template per option (pages still see a "select").
+
+    The country list has 258 options: drawn by Django's option templates, a group of 20
+    travellers took seconds to render; the markup is the same.
+    """
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        final_attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
+        chosen = {str(v) for v in self.format_value(value)}
+
+        def options(choices: Any) -> SafeString:
+            return format_html_join(
+                "",
+                '<option value="{}"{}>{}</option>',
+                ((v, mark_safe(" selected") if str(v) in chosen else "", label) for v, label in choices),
+            )
+
+        parts = []
+        for option_value, label in self.choices:
+            if isinstance(label, list | tuple):
+                parts.append(format_html('<optgroup label="{}">{}</optgroup>', option_value, options(label)))
+            else:
+                parts.append(options([(option_value, label)]))
+        return format_html("<select{}>{}</select>", flatatt(final_attrs), mark_safe("".join(parts)))  # noqa: S308
+
+
 def _form_field(field: FieldDef, *, conditional: bool) -> forms.Field:
     # `required` only marks the input; the catalogue says what is missing, in its own words.
     kwargs: dict[str, Any] = {
@@ -99,7 +131,10 @@ def _form_field(field: FieldDef, *, conditional: bool) -> forms.Field:
         kwargs["choices"] = [(c.value, bilingual(c.label)) for c in field.options]
     elif field.type in {"choice", "multi_choice"}:
         kwargs["choices"] = [(c.value, bilingual(c.label)) for c in field.choices]
-    return field_types[field.type].build(kwargs)
+    form_field = field_types[field.type].build(kwargs)
+    if field.type == "country" or field.choices_from == "countries":
+        form_field.widget = SelectWidget(attrs=form_field.widget.attrs, choices=kwargs["choices"])
+    return form_field
 
 
 @dataclass
