@@ -135,14 +135,21 @@ def fill_request(page: Page, folder: Path) -> None:
     # A criminal record of four months: refused, the files already chosen are kept.
     old = timezone.localdate() - dt.timedelta(days=124)
     page.locator("input[name=criminal_record_date]").fill(old.isoformat())
-    page.locator("input[name=id_scan]").set_input_files(write_png(folder, "cni.png"))
+    # A "photo" that is really a web page: refused against its field, everything else kept.
+    fake = folder / "cni-fausse.png"
+    fake.write_bytes(b"<html><script>alert(1)</script></html>")
+    page.locator("input[name=id_scan]").set_input_files(fake)
     page.locator("input[name=registration_card]").set_input_files(
         write_phone_photo(folder, "carte-grise.jpg")
     )
     save_and_continue(page)
     expect(page.locator("main")).to_contain_text("il y a plus de 3 mois")
-    expect(page.locator("main")).to_contain_text("carte-grise.jpg")
+    expect(page.locator("main")).to_contain_text("Ce type de fichier n’est pas accepté")
+    expect(page.locator("main")).to_contain_text("carte-grise.jpg")  # the good files are kept
+    expect(page.locator("main")).to_contain_text("lettre-au-ministre.pdf")
+    expect(page.locator("input[name=criminal_record_date]")).to_have_value(old.isoformat())
     assert_accessible(page)
+    page.locator("input[name=id_scan]").set_input_files(write_png(folder, "cni.png"))
     recent = timezone.localdate() - dt.timedelta(days=20)
     page.locator("input[name=criminal_record_date]").fill(recent.isoformat())
     save_and_continue(page)
