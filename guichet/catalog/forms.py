@@ -208,6 +208,18 @@ def _typed_item(data: Mapping[str, Any], group: FieldDef, key: str, getlist: Any
     return item
 
 
+class ItemKeysInput(forms.HiddenInput):
+    """The hidden list of a group's item keys: always the items drawn, even on a form sent back
+    (a new blank item drawn after an error must come back with the rest)."""
+
+    def __init__(self, keys: list[str], attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        self.keys = keys
+
+    def format_value(self, value: Any) -> str:
+        return " ".join(self.keys)
+
+
 class StepForm(forms.Form):
     """The questions of one step; fields hidden by an earlier answer are left out.
 
@@ -268,11 +280,14 @@ class StepForm(forms.Form):
             keys = [str(item[ITEM_KEY]) for item in items]
             values = {str(item[ITEM_KEY]): item for item in items}
         new_keys: set[str] = set()
-        if (not keys and group.min_items > 0) or (add and len(keys) < group.max_items):
+        # "Add" opens its new item on the page that follows (a GET), never on a form sent back.
+        if (not keys and group.min_items > 0) or (add and not self.is_bound and len(keys) < group.max_items):
             keys.append(new_item_key())
             new_keys.add(keys[-1])
         layout = GroupLayout(group)
-        hidden = forms.CharField(required=False, widget=forms.HiddenInput(attrs={"id": f"{group.name}_keys"}))
+        hidden = forms.CharField(
+            required=False, widget=ItemKeysInput(keys, attrs={"id": f"{group.name}_keys"})
+        )
         hidden.label = bilingual(group.label)
         self.fields[group.name] = hidden
         self.initial[group.name] = " ".join(keys)

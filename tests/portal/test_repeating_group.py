@@ -295,3 +295,18 @@ def test_a_second_click_on_remove_records_nothing_more(client, dossier):
             step_url(dossier, "travellers"), {"travellers": "aaaa1111", "remove_item": "travellers:aaaa1111"}
         )
     assert AuditEvent.objects.filter(verb="dossier.group_item_removed").count() == 1
+
+
+def test_the_first_traveller_drawn_after_an_error_comes_back_with_the_form(client, dossier):
+    # Nothing sent for the group: one blank traveller is drawn, and the form lists its key.
+    page = client.post(step_url(dossier, "travellers"), {"travellers": ""}).content.decode()
+    (key,) = _keys(page)
+    assert f'name="travellers-{key}-surname"' in page
+    data = {
+        "travellers": key,
+        **_item(key, "Mensah", "G1"),
+        item_path("travellers", key, "passport_scan"): pdf(),
+    }
+    assert client.post(step_url(dossier, "travellers"), data).status_code == 302
+    dossier.refresh_from_db()
+    assert [item["surname"] for item in group_items(dossier.answers, "travellers")] == ["Mensah"]
