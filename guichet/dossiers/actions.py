@@ -213,9 +213,13 @@ def _held_back(dossier: Dossier, possible: frozenset[ActionName]) -> dict[Action
     accepted = [paid_at for status, paid_at in statuses if status == QuoteStatus.ACCEPTED]
     if accepted:
         held[A.PROPOSE_QUOTE] = _("The applicant accepted the quote: it can no longer change.")
-    if not any(paid_at is not None for paid_at in accepted):
+    if not accepted:
         held[A.APPROVE] = _(
-            "Coverage is confirmed once the applicant has accepted and paid the quote: set the quote first."
+            "This request is approved once the applicant has accepted and paid the quote: set the quote first."
+        )
+    elif all(paid_at is None for paid_at in accepted):
+        held[A.APPROVE] = _(
+            "The applicant accepted the quote but has not paid it yet: the request is approved after payment."
         )
     return held
 

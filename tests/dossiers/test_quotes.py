@@ -200,7 +200,7 @@ def test_accepting_makes_the_quote_what_is_due_then_payment_allows_confirming_co
     assert Quote.objects.get().status == QuoteStatus.ACCEPTED
     assert AuditEvent.objects.filter(verb="dossier.quote_accepted").count() == 1
     # Not paid yet: coverage cannot be confirmed.
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="Awaiting payment"):
         dossiers.approve_dossier(dossier, actor=commander)
 
     # What guichet.payments does once the gateway confirms.
