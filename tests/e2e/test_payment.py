@@ -20,31 +20,40 @@ from playwright.sync_api import Page, expect
 from guichet.dossiers.models import Dossier
 from guichet.dossiers.states import DossierState
 from guichet.payments.models import Payment, Receipt
+from guichet.payments.sandbox import fedapay as fedapay_sandbox
 from guichet.payments.sandbox.paygate import Gateway, make_server
 from guichet.payments.states import PaymentState
-from tests.e2e.conftest import assert_accessible, sign_in_citizen
-from tests.factories import CitizenFactory
-from tests.payments.conftest import TOKEN, awaiting_dossier
+from tests.e2e.conftest import assert_accessible, sign_in_citizen, sign_in_staff
+from tests.factories import CitizenFactory, StaffFactory
+from tests.payments.conftest import FEDAPAY_KEY, FEDAPAY_WEBHOOK_SECRET, TOKEN, awaiting_dossier
 
 PHONE_SCREEN = {"width": 390, "height": 844}
 
 
 @pytest.fixture
 def portal(live_server: Any, transactional_db: None, settings: Any) -> Iterator[tuple[str, str]]:
-    """The live portal and the sandbox gateway that calls it back; returns both base URLs."""
+    """The live portal and the two sandbox gateways; returns the portal's and PayGate's base URLs."""
     site = str(live_server.url)
-    gateway = Gateway(auth_token=TOKEN)
-    server = make_server("127.0.0.1", 0, gateway)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = make_server("127.0.0.1", 0, Gateway(auth_token=TOKEN))
+    cards = fedapay_sandbox.make_server(
+        "127.0.0.1", 0, fedapay_sandbox.Gateway(secret_key=FEDAPAY_KEY, webhook_secret=FEDAPAY_WEBHOOK_SECRET)
+    )
+    for each in (server, cards):
+        threading.Thread(target=each.serve_forever, daemon=True).start()
     sandbox = f"http://127.0.0.1:{server.server_address[1]}"
+    settings.GUICHET = {**settings.GUICHET, "BASE_URL": site}  # where FedaPay sends the person back
     settings.GUICHET_PAYMENTS = {
         **settings.GUICHET_PAYMENTS,
         "PAYGATE_URL": sandbox,
         "PAYGATE_AUTH_TOKEN": TOKEN,
+        "FEDAPAY_URL": f"http://127.0.0.1:{cards.server_address[1]}",
+        "FEDAPAY_SECRET_KEY": FEDAPAY_KEY,
+        "FEDAPAY_WEBHOOK_SECRET": FEDAPAY_WEBHOOK_SECRET,
     }
     yield site, sandbox
-    server.shutdown()
-    server.server_close()
+    for each in (server, cards):
+        each.shutdown()
+        each.server_close()
 
 
 def fits_a_phone(page: Page) -> None:
@@ -123,6 +132,46 @@ def test_paying_without_javascript(portal, new_context):
 
     page.locator("main button[value=refresh]").click()
     expect(page.locator("#paid-title")).to_be_visible()
+    assert_accessible(page)
+    dossier.refresh_from_db()
+    assert dossier.state == DossierState.IN_REVIEW
+
+
+def test_paying_by_card_on_the_hosted_page(portal, new_context):
+    site, _sandbox = portal
+    dossier = awaiting_dossier(CitizenFactory(phone="+22890112233"))
+    page = new_context(viewport=PHONE_SCREEN, is_mobile=True, has_touch=True).new_page()
+    sign_in_citizen(page, site, typed="90 11 22 33", e164="+22890112233")
+    open_payment_page(page, site, dossier)
+    page.locator("input[name=network][value=CARD]").check()
+    page.locator("main button[value=start]").click()
+    expect(page.locator("#waiting-title")).to_be_visible()
+    fits_a_phone(page)
+    page.locator("main a.button[href*='/pay/']").click()  # FedaPay's page, not ours
+    page.locator("button[value=approve]").click()
+    page.wait_for_url(f"**/paiements/dossiers/{dossier.reference}/")
+    expect(page.locator("#paid-title")).to_be_visible()
+    fits_a_phone(page)
+    dossier.refresh_from_db()
+    assert dossier.state == DossierState.IN_REVIEW
+
+
+def test_a_cashier_records_a_counter_payment_and_sees_finance(portal, page: Page):
+    from guichet.accounts.roles import Role
+
+    site, _sandbox = portal
+    dossier = awaiting_dossier()
+    cashier = StaffFactory(roles=[(dossier.unit, Role.CASHIER)])
+    sign_in_staff(page, site, cashier)
+    page.goto(f"{site}/paiements/agents/dossiers/{dossier.reference}/")
+    assert_accessible(page)
+    page.locator("input[name=method][value=CASH]").check()
+    page.locator("input[name=counter_receipt]").fill("GUICHET-0042")
+    page.locator("main button[value=counter]").click()
+    expect(page.locator("main")).to_contain_text("GUICHET-0042")
+    assert_accessible(page)
+    page.goto(f"{site}/paiements/finance/")
+    expect(page.locator("main")).to_contain_text(dossier.reference)
     assert_accessible(page)
     dossier.refresh_from_db()
     assert dossier.state == DossierState.IN_REVIEW
