@@ -168,11 +168,19 @@ class GroupLayout:
         return item_name(self.field, len(self.items) + 1)
 
 
-def _item_keys(raw: Any) -> list[str]:
-    """The item keys a form sent back (a hidden input, space separated), checked and once each."""
+def _item_keys(raw: Any, limit: int) -> list[str]:
+    """The item keys a form sent back (a hidden input, space separated), checked and once each.
+
+    At most `limit` (a group's maximum and one, so "too many" can still be said): a forged list
+    of 10,000 keys would otherwise draw and check 10,000 items for minutes.
+    """
     keys: list[str] = []
+    seen: set[str] = set()
     for key in str(raw or "").split():
-        if ITEM_KEY_PATTERN.fullmatch(key) and key not in keys:
+        if len(keys) >= limit:
+            break
+        if ITEM_KEY_PATTERN.fullmatch(key) and key not in seen:
+            seen.add(key)
             keys.append(key)
     return keys
 
@@ -185,7 +193,8 @@ def typed_answers(data: Mapping[str, Any], step: StepDef) -> dict[str, Any]:
         if field_def.is_group:
             if field_def.name in data:
                 typed[field_def.name] = [
-                    _typed_item(data, field_def, key, getlist) for key in _item_keys(data.get(field_def.name))
+                    _typed_item(data, field_def, key, getlist)
+                    for key in _item_keys(data.get(field_def.name), field_def.max_items + 1)
                 ]
             continue
         if field_def.type == "file" or field_def.name not in data:
@@ -271,7 +280,7 @@ class StepForm(forms.Form):
 
     def _add_group(self, group: FieldDef, *, add: bool) -> None:
         if self.is_bound:
-            keys = _item_keys(self.data.get(group.name))
+            keys = _item_keys(self.data.get(group.name), group.max_items + 1)
             values = {
                 item[ITEM_KEY]: item for item in typed_answers(self.data, self.step).get(group.name, [])
             }
