@@ -285,6 +285,8 @@ GUICHET: dict[str, Any] = {
     "TINTED_WINDOWS_VALIDITY_DAYS": env_int("GUICHET_TINTED_WINDOWS_VALIDITY_DAYS", 365),
     # Uploads: all files of one dossier together; the virus scan (clamd) is off unless set.
     "UPLOAD_MAX_TOTAL_MB": env_int("GUICHET_UPLOAD_MAX_TOTAL_MB", 40),
+    # ...and the room each item of a repeating group (a traveller) adds to it.
+    "UPLOAD_MAX_TOTAL_MB_PER_ITEM": env_int("GUICHET_UPLOAD_MAX_TOTAL_MB_PER_ITEM", 15),
     "CLAMD_ADDRESS": os.environ.get("GUICHET_CLAMD_ADDRESS", ""),
     "CLAMD_TIMEOUT_SECONDS": env_int("GUICHET_CLAMD_TIMEOUT_SECONDS", 30),
     # Fee amounts in whole FCFA that service files name with `setting:` (decision 0020); the

@@ -43,7 +43,7 @@ from guichet.dossiers.models import (
 from guichet.dossiers.receipts import issue_receipt_code
 from guichet.dossiers.references import new_reference
 from guichet.dossiers.states import WAITING_FOR_APPLICANT, DossierState, workflows
-from guichet.dossiers.uploads import check_room, check_upload
+from guichet.dossiers.uploads import check_room, check_upload, group_allowance
 from guichet.notifications.services import notify_contact
 
 S = DossierState
@@ -355,9 +355,13 @@ def _document_field(dossier: Dossier, field_name: str) -> FieldDef:
     return field
 
 
-def _check_document_count(dossier: Dossier, field: FieldDef) -> None:
-    """One more file must fit the field's limit (catalogue) and the dossier's (settings)."""
-    if dossier.documents.filter(field_name=field.name).count() >= field.max_files:
+def _check_document_count(dossier: Dossier, field: FieldDef, slot: str, extra_files: int = 0) -> None:
+    """One more file must fit the field's limit (catalogue) and the dossier's (settings).
+
+    `slot` is where the file goes (a traveller's photo counts apart from another's); each item
+    of a repeating group brings `extra_files` room of its own (uploads.group_allowance).
+    """
+    if dossier.documents.filter(field_name=slot).count() >= field.max_files:
         raise InvalidInput(
             ngettext(
                 "This document takes at most %(count)s file. Put the pages together in one PDF instead.",
@@ -366,7 +370,7 @@ def _check_document_count(dossier: Dossier, field: FieldDef) -> None:
             )
             % {"count": field.max_files}
         )
-    limit = settings.GUICHET_MAX_DOCUMENTS_PER_DOSSIER
+    limit = settings.GUICHET_MAX_DOCUMENTS_PER_DOSSIER + extra_files
     if dossier.documents.count() >= limit:
         raise InvalidInput(
             _("A request holds at most %(count)s files. Put several pages together in one PDF instead.")
@@ -390,12 +394,14 @@ def _attach_document(
     if locked.state not in {S.DRAFT, S.INFO_REQUESTED}:
         raise DomainError(_("Documents can only be added to a draft or when the ministry asks for them."))
     field = _document_field(locked, field_name)
+    extra_files, extra_bytes = group_allowance(locked.definition, locked.answers)
     try:
-        _check_document_count(locked, field)
+        _check_document_count(locked, field, field_name, extra_files)
         checked = check_upload(
             upload, accept=field.accept, max_size_mb=field.max_size_mb, min_image_side=field.min_image_side
         )
-        check_room(used=sum(locked.documents.values_list("size", flat=True)), adding=checked.size)
+        used = sum(locked.documents.values_list("size", flat=True))
+        check_room(used=used, adding=checked.size, extra=extra_bytes)
     except InvalidInput as exc:
         # Said against the field, so a page can show it beside the file input it concerns.
         raise InvalidInput(str(exc), errors={field_name: [str(exc)]}) from exc

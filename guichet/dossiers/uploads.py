@@ -20,9 +20,9 @@ import hashlib
 import io
 import socket
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -32,6 +32,10 @@ from pypdf import PdfReader
 
 from guichet.catalog.display import file_size
 from guichet.core.errors import InvalidInput
+
+if TYPE_CHECKING:
+    # Only for type checking: the catalogue's definition imports this module (upload kinds).
+    from guichet.catalog.definition import ServiceDefinition
 
 # An ID card or a plan scanned at 600 dpi stays well inside these bounds; a decompression
 # bomb (a few KB that decode to gigabytes) does not.
@@ -240,9 +244,31 @@ def _megabytes(size: int) -> str:
     return file_size(max(round(size / MB, 1), 0.1) if size > 0 else 0)
 
 
-def check_room(*, used: int, adding: int) -> None:
-    """Refuse a file that would take the dossier's files past `UPLOAD_MAX_TOTAL_MB`, saying the room left."""
-    limit = int(settings.GUICHET.get("UPLOAD_MAX_TOTAL_MB", 40)) * MB
+def group_allowance(definition: ServiceDefinition, answers: Mapping[str, Any]) -> tuple[int, int]:
+    """(files, bytes) a dossier may hold beyond its own limits for the items of its repeating groups.
+
+    A group of 20 travellers with a photo, a passport and a criminal record each cannot fit the
+    limits of one person's request: each item brings the files its questions take (their
+    `max_files`) and `UPLOAD_MAX_TOTAL_MB_PER_ITEM` of room.
+    """
+    per_item_bytes = int(settings.GUICHET.get("UPLOAD_MAX_TOTAL_MB_PER_ITEM", 15)) * MB
+    files = size = 0
+    for field in definition.fields:
+        if not field.is_group:
+            continue
+        items = answers.get(field.name)
+        count = len(items) if isinstance(items, list) else 0
+        files += count * sum(inner.max_files for inner in field.fields if inner.type == "file")
+        size += count * per_item_bytes
+    return files, size
+
+
+def check_room(*, used: int, adding: int, extra: int = 0) -> None:
+    """Refuse a file that would take the dossier's files past `UPLOAD_MAX_TOTAL_MB`, saying the room left.
+
+    `extra` is the room a dossier's group items bring (group_allowance).
+    """
+    limit = int(settings.GUICHET.get("UPLOAD_MAX_TOTAL_MB", 40)) * MB + extra
     if used + adding <= limit:
         return
     left = max(limit - used, 0)

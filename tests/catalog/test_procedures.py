@@ -514,3 +514,38 @@ def test_a_thumbnail_is_not_a_photo():
         field_name=document_slot("passport_scan", "aaaa0001"),
         upload=upload("passeport.png"),
     )
+
+
+# --- a group's files: each traveller's slot counts apart, and a big group has room ----------------------
+
+
+@pytest.mark.django_db
+def test_a_travellers_photo_takes_one_file_and_another_traveller_has_their_own():
+    load_mspc_catalog()
+    actor = Actor.for_user(CitizenFactory())
+    dossier = dossiers.start_dossier(
+        Service.objects.get(code="autorisation-entree"), actor=actor, language="fr"
+    )
+    dossiers.save_answers(dossier, actor=actor, answers=entry_answers())
+    first, second = document_slot("photo", "aaaa0001"), document_slot("photo", "aaaa0002")
+    dossiers.attach_document(dossier, actor=actor, field_name=first, upload=upload("photo.png"))
+    with pytest.raises(InvalidInput, match="at most 1 file"):
+        dossiers.attach_document(dossier, actor=actor, field_name=first, upload=upload("photo.png"))
+    dossiers.attach_document(dossier, actor=actor, field_name=second, upload=upload("photo.png"))
+    assert dossier.documents.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_team_of_twelve_files_all_its_documents_past_the_single_request_limits(settings):
+    settings.GUICHET_MAX_DOCUMENTS_PER_DOSSIER = 30
+    settings.GUICHET = {**settings.GUICHET, "UPLOAD_MAX_TOTAL_MB": 1, "UPLOAD_MAX_TOTAL_MB_PER_ITEM": 1}
+    keys = [f"bbbb{n:04d}" for n in range(12)]
+    answers = entry_answers([traveller(key, f"P{n:07d}") for n, key in enumerate(keys)])
+    documents = {"contract": "contrat.pdf"}
+    for key in keys:
+        documents[document_slot("photo", key)] = "photo.png"
+        documents[document_slot("passport_scan", key)] = "passeport.pdf"
+        documents[document_slot("criminal_record", key)] = "casier.pdf"
+    assert len(documents) == 37  # more than the 30 files one person's request may hold
+    dossier = file_request("autorisation-entree", answers, documents)
+    assert (dossier.state, dossier.fee_total) == (DossierState.AWAITING_PAYMENT, 12 * 45_000)

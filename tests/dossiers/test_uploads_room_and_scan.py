@@ -19,7 +19,13 @@ from guichet.core.errors import InvalidInput
 from guichet.demo.files import demo_pdf
 from guichet.dossiers import services as dossiers
 from guichet.dossiers.models import DossierDocument
-from guichet.dossiers.uploads import ScanUnavailable, check_room, check_upload, clamd_instream
+from guichet.dossiers.uploads import (
+    ScanUnavailable,
+    check_room,
+    check_upload,
+    clamd_instream,
+    group_allowance,
+)
 from tests.dossiers.test_uploads import FENCE_ANSWERS, GPS_IFD, ORIENTATION
 from tests.factories import make_dossier
 
@@ -344,3 +350,14 @@ def test_a_pdf_is_not_measured_as_an_image():
         max_size_mb=5,
         min_image_side=300,
     )
+
+
+def test_each_traveller_brings_room_of_their_own(settings):
+    from tests.catalog.test_procedures import definition
+
+    entry = definition("autorisation_entree")
+    assert group_allowance(entry, {"travellers": [{}, {}, {}]}) == (3 * (1 + 2 + 3), 3 * 15 * MB)
+    assert group_allowance(entry, {}) == (0, 0)
+    settings.GUICHET = {**settings.GUICHET, "UPLOAD_MAX_TOTAL_MB_PER_ITEM": 5}
+    assert group_allowance(entry, {"travellers": [{}]})[1] == 5 * MB
+    check_room(used=40 * MB, adding=4 * MB, extra=5 * MB)  # fits thanks to the traveller's room
