@@ -306,3 +306,13 @@ def test_document_slots_name_each_items_documents():
         ("passport_scan@aaaa1111", "Traveller 1 — Mensah Kofi — Passport scan"),
         ("passport_scan@bbbb2222", "Traveller 2 — Adjo Kofi — Passport scan"),
     ]
+
+
+def test_ten_thousand_items_are_refused_at_once():
+    import time
+
+    items = [traveller(f"k{n:07d}", passport=f"P{n}") for n in range(10_000)]
+    started = time.perf_counter()
+    errors = check(items)
+    assert time.perf_counter() - started < 1
+    assert errors["travellers"] == ["At most 3 travellers per request."]
