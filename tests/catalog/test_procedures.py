@@ -520,7 +520,7 @@ def test_a_thumbnail_is_not_a_photo():
 
 
 @pytest.mark.django_db
-def test_a_travellers_photo_takes_one_file_and_another_traveller_has_their_own():
+def test_a_travellers_photo_takes_two_files_and_another_traveller_has_their_own():
     load_mspc_catalog()
     actor = Actor.for_user(CitizenFactory())
     dossier = dossiers.start_dossier(
@@ -529,10 +529,11 @@ def test_a_travellers_photo_takes_one_file_and_another_traveller_has_their_own()
     dossiers.save_answers(dossier, actor=actor, answers=entry_answers())
     first, second = document_slot("photo", "aaaa0001"), document_slot("photo", "aaaa0002")
     dossiers.attach_document(dossier, actor=actor, field_name=first, upload=upload("photo.png"))
-    with pytest.raises(InvalidInput, match="at most 1 file"):
+    dossiers.attach_document(dossier, actor=actor, field_name=first, upload=upload("photo.png"))
+    with pytest.raises(InvalidInput, match="at most 2 files"):
         dossiers.attach_document(dossier, actor=actor, field_name=first, upload=upload("photo.png"))
     dossiers.attach_document(dossier, actor=actor, field_name=second, upload=upload("photo.png"))
-    assert dossier.documents.count() == 2
+    assert dossier.documents.count() == 3
 
 
 @pytest.mark.django_db

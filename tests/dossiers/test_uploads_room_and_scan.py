@@ -356,7 +356,7 @@ def test_each_traveller_brings_room_of_their_own(settings):
     from tests.catalog.test_procedures import definition
 
     entry = definition("autorisation_entree")
-    assert group_allowance(entry, {"travellers": [{}, {}, {}]}) == (3 * (1 + 2 + 3), 3 * 15 * MB)
+    assert group_allowance(entry, {"travellers": [{}, {}, {}]}) == (3 * (2 + 2 + 3), 3 * 15 * MB)
     assert group_allowance(entry, {}) == (0, 0)
     settings.GUICHET = {**settings.GUICHET, "UPLOAD_MAX_TOTAL_MB_PER_ITEM": 5}
     assert group_allowance(entry, {"travellers": [{}]})[1] == 5 * MB

@@ -37,7 +37,9 @@ from tests.e2e.test_tinted_windows import (
 )
 from tests.factories import StaffFactory
 
-QUESTION = "Le contrat n’est pas signé par l’employeur : envoyez la version signée."
+QUESTION = (
+    "Le contrat n’est pas signé : envoyez la version signée, et une photo de Jean DUPONT sur fond clair."
+)
 REPLY = "Voici le contrat signé par les deux parties."
 
 
@@ -173,11 +175,19 @@ def test_entry_authorization_for_two_travellers_on_a_phone(
     answer = page.locator("section#answer")
     answer.locator("textarea[name=message]").fill(REPLY)
     answer.locator("input[name=contract]").set_input_files(write_pdf(tmp_path, "contrat-signe.pdf"))
+    # Traveller 2's own photo: a document of an item of the group, named by its slot.
+    second = Dossier.objects.get(reference=reference).answers["travellers"][1]["_key"]
+    answer.locator(f"input[name='photo@{second}']").set_input_files(
+        write_phone_photo(tmp_path, "photo-jean.jpg")
+    )
     submit(page, f"form[action='/dossiers/{reference}/repondre/']")
     wait_for_path(page, f"/dossiers/{reference}/")
     expect(page.locator("main")).to_contain_text("contrat-signe.pdf")
+    expect(page.locator("main")).to_contain_text("photo-jean.jpg")
     assert_accessible(page)
-    assert Dossier.objects.get(reference=reference).state == DossierState.IN_REVIEW
+    dossier = Dossier.objects.get(reference=reference)
+    assert dossier.state == DossierState.IN_REVIEW
+    assert dossier.documents.filter(field_name=f"photo@{second}").count() == 2
 
     # --- the agent ticks the checklist and approves -------------------------------------------------------
     office.reload()
