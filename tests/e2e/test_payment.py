@@ -114,6 +114,9 @@ def test_paying_with_t_money_on_a_phone(portal, new_context):
     dossier.refresh_from_db()
     assert dossier.state == DossierState.IN_REVIEW
     assert Receipt.objects.filter(payment__dossier=dossier).count() == 1
+    # The receipt stays one click away from the file.
+    page.locator(f"main a[href='/paiements/dossiers/{dossier.reference}/']").click()
+    expect(page.locator("main a[href$='.pdf']")).to_be_visible()
 
 
 def test_paying_without_javascript(portal, new_context):

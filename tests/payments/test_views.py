@@ -221,3 +221,10 @@ def test_a_receipt_check_without_the_right_code_finds_nothing(paygate, owner, do
     page = Client().get(f"/paiements/recus/verifier/{payment.receipt.number}/?c={token}")
     assert page.status_code == 404
     assert "No receipt" in page.content.decode()
+
+
+def test_the_file_page_leads_to_the_payment_then_to_the_receipt(owner, paygate, dossier):
+    link = f'href="{pay_url(dossier)}"'
+    assert link in owner.get(f"/dossiers/{dossier.reference}/").content.decode()  # "Pay now"
+    paid(owner, dossier, paygate)
+    assert link in owner.get(f"/dossiers/{dossier.reference}/").content.decode()  # "Payment and receipt"
