@@ -6,11 +6,11 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 
 from guichet.payments.models import Mismatch, Payment, Receipt
-from guichet.payments.states import PAID
+from guichet.payments.states import PAID, PaymentState
 
 
 @dataclass(frozen=True)
@@ -71,8 +71,9 @@ def receipts(payments: QuerySet[Payment]) -> QuerySet[Receipt]:
 
 
 def flagged(payments: QuerySet[Payment]) -> QuerySet[Payment]:
-    """What the finance unit must look at: late successes, double payments to refund, amounts that differ."""
-    return payments.exclude(flag="")
+    """What the finance unit must look at: late successes, double payments to refund, amounts that differ,
+    and attempts the gateway never answered about."""
+    return payments.filter(~Q(flag="") | Q(state=PaymentState.UNKNOWN))
 
 
 def mismatches(payments: QuerySet[Payment]) -> QuerySet[Mismatch]:

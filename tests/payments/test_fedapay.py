@@ -176,3 +176,17 @@ def test_the_sandbox_answers_as_fedapay_does(fedapay, settings):
     assert set(bad.json()) == {"message", "errors"}
     assert httpx.get(f"{base}/v1/transactions/{tx['id']}", timeout=2).status_code == 401
     assert httpx.get(f"{base}/v1/transactions/999", headers=auth, timeout=2).status_code == 404
+
+
+def test_logs_never_hold_the_keys(client, fedapay, dossier, applicant, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    payment = card_payment(dossier, applicant)
+    fedapay.act(int(payment.gateway_reference), "approve")
+    body = webhook_body(payment)
+    post_webhook(client, body, signed(body, secret="forged"))
+    post_webhook(client, body, signed(body))
+    assert caplog.records
+    for secret in ("sk_test_guichet", FEDAPAY_WEBHOOK_SECRET):
+        assert secret not in caplog.text
