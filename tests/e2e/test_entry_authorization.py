@@ -154,7 +154,7 @@ def test_entry_authorization_for_two_travellers_on_a_phone(
     page.goto(f"{site}/dossiers/{reference}/")
     expect(page.locator("main")).to_contain_text(re.compile(r"90\s000\sFCFA"))
     assert_accessible(page)
-    pay_at_the_counter(reference, 90_000)
+    pay_at_the_counter(new_context, site, reference, 90_000)
 
     # --- the border police ask for the signed contract; the employer adds it -----------------------------
     agent = StaffFactory(roles=[(Unit.objects.get(code="police"), Role.AGENT)])

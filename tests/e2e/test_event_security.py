@@ -135,7 +135,7 @@ def test_event_security_quote_on_a_phone(
     page.goto(f"{site}/dossiers/{reference}/")
     expect(page.locator("main")).to_contain_text(re.compile(r"5\s000" + FCFA))
     assert_accessible(page)
-    pay_at_the_counter(reference, 5_000)
+    pay_at_the_counter(new_context, site, reference, 5_000)
 
     # --- an agent of the police asks for the venue's authorization -----------------------------------------
     police = Unit.objects.get(code="police")
@@ -203,7 +203,7 @@ def test_event_security_quote_on_a_phone(
     assert (dossier.state, dossier.fee_total) == (DossierState.AWAITING_PAYMENT, 144_000)
 
     # --- paid, the commander confirms the coverage ------------------------------------------------------
-    pay_at_the_counter(reference, 144_000)
+    pay_at_the_counter(new_context, site, reference, 144_000)
     command.goto(f"{site}/agents/dossiers/{reference}/")
     open_action(command, "approve")
     command.locator("textarea[name=approve-note]").fill(

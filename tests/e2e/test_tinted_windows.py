@@ -15,9 +15,7 @@ from playwright.sync_api import Page, expect
 
 from guichet.accounts.models import Unit
 from guichet.accounts.roles import Role
-from guichet.core.actors import SYSTEM
 from guichet.dossiers.models import Dossier
-from guichet.dossiers.services import record_payment
 from guichet.dossiers.states import DossierState
 from tests.e2e.conftest import (
     assert_accessible,
@@ -63,14 +61,26 @@ def write_phone_photo(folder: Path, name: str) -> Path:
     return path
 
 
-def pay_at_the_counter(reference: str, amount: int) -> None:
-    """Online payment is the next issue's; its use case (record_payment) moves the file on."""
-    record_payment(
-        Dossier.objects.get(reference=reference),
-        payment_reference=f"TEST-{reference}",
-        amount=amount,
-        actor=SYSTEM,
+def pay_at_the_counter(new_context: Any, site: str, reference: str, amount: int) -> None:
+    """A cashier of the file's unit records a cash payment of the amount due (the counter's page)."""
+    dossier = Dossier.objects.get(reference=reference)
+    cashier = StaffFactory(roles=[(dossier.unit, Role.CASHIER)])
+    counter = new_context().new_page()
+    sign_in_staff(counter, site, cashier)
+    counter.goto(f"{site}/paiements/agents/dossiers/{reference}/")
+    expect(counter.locator("main")).to_contain_text(
+        re.compile(rf"{amount:,}".replace(",", r"\s") + r"\sFCFA")
     )
+    assert_accessible(counter)
+    counter.locator("input[name=method][value=CASH]").check()
+    receipt = f"CAISSE-{amount}"  # its own number: a quote is paid after the file fee
+    counter.locator("input[name=counter_receipt]").fill(receipt)
+    with counter.expect_navigation():
+        counter.locator("main button[value=counter]").click()
+    expect(counter.locator("main")).to_contain_text(receipt)
+    assert_accessible(counter)
+    counter.context.close()
+    assert Dossier.objects.get(reference=reference).state == DossierState.IN_REVIEW
 
 
 def tick_every_point(office: Page, reference: str) -> None:
@@ -192,7 +202,7 @@ def test_tinted_windows_on_a_phone_from_filing_to_approval(
     expect(page.locator("main")).to_contain_text(re.compile(r"12\s000\sFCFA"))
     assert_accessible(page)
 
-    pay_at_the_counter(reference, 12_000)
+    pay_at_the_counter(new_context, site, reference, 12_000)
     assert Dossier.objects.get(reference=reference).state == DossierState.IN_REVIEW
 
     # --- an agent of the Minister's Office asks for a legible registration card ---------------------------
