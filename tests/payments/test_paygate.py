@@ -208,3 +208,30 @@ def test_a_gateway_that_never_answers_is_uncertain_not_failed(settings, db):
     finally:
         listener.close()
     assert result.outcome == StartOutcome.UNCERTAIN
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sandbox_calls_the_portal_back_over_http(live_server, paygate, settings):
+    """As in `make run`: the payer approves on the phone page, the sandbox POSTs its callback to
+    the portal, which asks the status endpoint and pays the dossier."""
+    import time as clock
+
+    from guichet.core.actors import Actor
+    from guichet.dossiers.models import Dossier
+    from guichet.dossiers.states import DossierState
+    from guichet.payments import services
+    from tests.payments.conftest import awaiting_dossier
+
+    paygate.callback_url = f"{live_server.url}/paiements/rappel/paygate/"
+    dossier = awaiting_dossier()
+    payment = services.start_payment(
+        dossier, actor=Actor.for_user(dossier.applicant), network="TMONEY", phone="90123456"
+    ).payment
+    base = settings.GUICHET_PAYMENTS["PAYGATE_URL"]
+    tx = paygate.by_identifier[payment.public_id].tx_reference
+    httpx.post(f"{base}/phone/{tx}", data={"action": "pay"}, timeout=2)
+    deadline = clock.monotonic() + 10
+    while Dossier.objects.get(pk=dossier.pk).state != DossierState.IN_REVIEW and clock.monotonic() < deadline:
+        clock.sleep(0.05)  # the callback travels on the sandbox's own thread
+    assert Dossier.objects.get(pk=dossier.pk).state == DossierState.IN_REVIEW
+    assert Payment.objects.get(pk=payment.pk).events.filter(source="callback", to_state="succeeded").exists()
