@@ -441,3 +441,32 @@ def test_the_daily_reconciliation_lists_what_disagrees_and_reverses_nothing(clie
     assert Payment.objects.get(pk=differs_payment.pk).state == P.UNKNOWN
     services.reconcile_day()  # twice: nothing more
     assert Mismatch.objects.count() == 3
+
+
+def test_a_start_without_an_answer_is_followed_under_the_same_identifier(
+    paygate, settings, dossier, applicant
+):
+    """The pay request may have got through: the attempt waits (pending) and the poller asks by our identifier."""
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(5)  # accepts, never answers
+    real = settings.GUICHET_PAYMENTS["PAYGATE_URL"]
+    settings.GUICHET_PAYMENTS = {
+        **settings.GUICHET_PAYMENTS,
+        "PAYGATE_URL": f"http://127.0.0.1:{listener.getsockname()[1]}",
+        "HTTP_TIMEOUT_SECONDS": 0.2,
+    }
+    try:
+        payment = start(dossier, applicant)
+    finally:
+        listener.close()
+    assert payment.state == P.PENDING
+    assert PaymentEvent.objects.filter(payment=payment, note="no answer from the gateway").exists()
+    settings.GUICHET_PAYMENTS = {**settings.GUICHET_PAYMENTS, "PAYGATE_URL": real}
+    Payment.objects.filter(pk=payment.pk).update(created_at=timezone.now() - dt.timedelta(minutes=3))
+    make_due(payment)
+    services.check_due_payments()  # the gateway never got it: expired, and the person may pay again
+    assert Payment.objects.get().state == P.EXPIRED
+    assert start(dossier, applicant).pk != payment.pk
