@@ -552,6 +552,8 @@ def record_counter_payment(
     The same ledger, receipts and dossier move as an online payment; a counter receipt number is
     recorded once (a second entry of the same slip is refused).
     """
+    # Payment rows before the dossier row, as when a gateway's answer is applied: no deadlock.
+    waiting = list(Payment.objects.select_for_update().in_flight().filter(dossier_id=dossier.pk))
     locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
     _staff_user(actor, locked, Permission.COLLECT)
     if method not in {Network.CASH, Network.BANK}:
@@ -570,10 +572,11 @@ def record_counter_payment(
     if Payment.objects.filter(provider=COUNTER, gateway_reference=slip).exists():
         message = _("This counter receipt is already recorded.")
         raise InvalidInput(message, errors={"counter_receipt": [message]})
-    if Payment.objects.in_flight().filter(dossier=locked).exists():
-        # An online attempt is waiting: it stops holding the file (a later success is refunded).
-        waiting = Payment.objects.select_for_update().in_flight().get(dossier=locked)
-        _move(waiting, P.UNKNOWN, source=Source.STAFF, note="paid at a counter meanwhile")
+    for attempt in waiting:
+        # An online attempt was waiting: it stops holding the file (a later success is refunded).
+        attempt.refresh_from_db()
+        if attempt.state in IN_FLIGHT:
+            _move(attempt, P.UNKNOWN, source=Source.STAFF, note="paid at a counter meanwhile")
     payment = Payment.objects.create(
         dossier=locked,
         provider=COUNTER,
