@@ -587,18 +587,19 @@ def record_counter_payment(
         gateway_reference=slip,
     )
     PaymentEvent.objects.create(payment=payment, source=Source.STAFF, from_state="", to_state=P.CREATED)
-    audit.record(
-        actor,
-        "payment.counter_recorded",
-        payment,
-        {"payment": payment.public_id, "slip": slip, "amount": amount},
-    )
     _apply_paid(
         payment,
         StatusResult(
             GatewayStatus.PAID, amount=amount, currency="XOF", gateway_reference=slip, operator_reference=slip
         ),
         source=Source.STAFF,
+    )
+    # After the receipt number: the audit chain's lock is always taken last.
+    audit.record(
+        actor,
+        "payment.counter_recorded",
+        payment,
+        {"payment": payment.public_id, "slip": slip, "amount": amount},
     )
     return payment
 
