@@ -29,6 +29,9 @@ _KINDS: Final = (
     MessageKind("dossier_withdrawn"),
     MessageKind("dossier_message"),
     MessageKind("dossier_quote_proposed"),
+    MessageKind("payment_received"),  # amount and receipt number: nothing that opens a door
+    # Says only that reports wait, but when one came in is itself worth hiding from staff views.
+    MessageKind("denunciation_new_work", secret=True),
 )
 MESSAGE_KINDS: Final[dict[str, MessageKind]] = {kind.event: kind for kind in _KINDS}
 
