@@ -38,15 +38,11 @@ LOADED_TABLES = ("accounts_user", "dossiers_dossier", "dossiers_dossierevent")
 MOBILE_PREFIXES = ("90", "91", "92", "93", "96", "97", "98", "99", "70", "71", "79")
 
 # Bench-only services, copied from a real file of the catalogue: (code, prefix, unit, base, restricted).
-EXTRA_SERVICES = (
-    ("vitres-teintees", "VTT", "police", "clotures_electrifiees.yaml", False),
-    ("securite-evenement", "SEV", "gendarmerie", "clotures_electrifiees.yaml", False),
-    ("entree-togo", "ETG", "police", "clotures_electrifiees.yaml", False),
-    ("denonciation", "DEN", "inspection", "suggestion.yaml", True),
-)
+# The three authorizations are real services now; a restricted one still stands for confidential files.
+EXTRA_SERVICES = (("denonciation", "DEN", "inspection", "suggestion.yaml", True),)
 # How filings spread over services (the rest of the weight goes to the real ones).
 SERVICE_WEIGHTS = {
-    "vitres-teintees": 30, "entree-togo": 25, "suggestion": 15, "securite-evenement": 12,
+    "vitres-teintees": 30, "autorisation-entree": 25, "suggestion": 15, "couverture-securitaire": 12,
     "cloture-electrifiee": 10, "denonciation": 8,
 }  # fmt: skip
 
