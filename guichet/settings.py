@@ -320,7 +320,9 @@ GUICHET_PAYMENTS: dict[str, Any] = {
     "PAYGATE_AUTH_TOKEN": os.environ.get("PAYGATE_AUTH_TOKEN", "" if PRODUCTION else "sandbox-paygate-token"),
     "FEDAPAY_URL": os.environ.get("FEDAPAY_URL", "" if PRODUCTION else "http://127.0.0.1:8011").rstrip("/"),
     "FEDAPAY_SECRET_KEY": os.environ.get("FEDAPAY_SECRET_KEY", "" if PRODUCTION else "sk_sandbox_guichet"),
-    "FEDAPAY_WEBHOOK_SECRET": os.environ.get("FEDAPAY_WEBHOOK_SECRET", "" if PRODUCTION else "wh_sandbox_guichet"),
+    "FEDAPAY_WEBHOOK_SECRET": os.environ.get(
+        "FEDAPAY_WEBHOOK_SECRET", "" if PRODUCTION else "wh_sandbox_guichet"
+    ),
     "HTTP_TIMEOUT_SECONDS": env_int("GUICHET_PAYMENT_HTTP_TIMEOUT_SECONDS", 10),
     "PENDING_TIMEOUT_MINUTES": env_int("GUICHET_PAYMENT_PENDING_TIMEOUT_MINUTES", 10),
     "POLL_FIRST_SECONDS": env_int("GUICHET_PAYMENT_POLL_FIRST_SECONDS", 20),
