@@ -61,8 +61,9 @@ checks: messages
 		FEDAPAY_SECRET_KEY=ci-only FEDAPAY_WEBHOOK_SECRET=ci-only \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
 
+# The SQLite run keeps its cache in memory: the PostgreSQL run may use Redis at the same time.
 pytest: messages
-	env -u DATABASE_URL $(PYTEST) -m "not e2e"
+	env -u DATABASE_URL -u CACHE_URL $(PYTEST) -m "not e2e"
 
 pytest-postgres: messages
 	@if [ -n "$$DATABASE_URL" ]; then \
@@ -73,7 +74,11 @@ pytest-postgres: messages
 e2e: messages $(NODE_STAMP)
 	env -u DATABASE_URL $(PYTEST) -m e2e
 
-test: lint typecheck checks pytest pytest-postgres e2e
+# The two databases' runs share nothing (own database, own cache), so they run side by side on
+# the two cores (each one's output printed whole when it ends); the browser journeys come after.
+test: lint typecheck checks
+	$(MAKE) --no-print-directory -j2 --output-sync=target pytest pytest-postgres
+	$(MAKE) --no-print-directory e2e
 
 clean:
 	rm -rf $(VENV) node_modules var staticfiles
