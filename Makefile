@@ -7,6 +7,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# The payment sandboxes' ports: change them when another checkout or program holds 8010/8011.
+PAYGATE_PORT ?= 8010
+FEDAPAY_PORT ?= 8011
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 # Every pytest run names its ten slowest tests, so a slow one is seen when it lands.
@@ -35,6 +38,8 @@ messages: install
 	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
 
 run: export GUICHET_BASE_URL ?= http://127.0.0.1:$(PORT)
+run: export PAYGATE_URL ?= http://127.0.0.1:$(PAYGATE_PORT)
+run: export FEDAPAY_URL ?= http://127.0.0.1:$(FEDAPAY_PORT)
 run: messages
 	mkdir -p var
 	$(BIN)/python manage.py migrate --no-input -v0
@@ -43,7 +48,7 @@ run: messages
 	@# Static files with their gzip copies in var/static: the web process serves those first.
 	$(BIN)/python manage.py collectstatic --no-input --clear -v0
 	@# honcho gives each process its own PORT (web first: PORT); WEB_PORT stays the web server's.
-	PORT=$(PORT) WEB_PORT=$(PORT) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
+	PORT=$(PORT) WEB_PORT=$(PORT) PAYGATE_PORT=$(PAYGATE_PORT) FEDAPAY_PORT=$(FEDAPAY_PORT) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,0 +1,51 @@
+"""`make run` takes every port it opens from the command line, so two checkouts can run side by side."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+ROOT = Path(settings.BASE_DIR)
+
+
+def test_the_payment_sandboxes_listen_where_the_environment_says():
+    processes = dict(
+        line.split(": ", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line.strip()
+    )
+
+    assert "--port ${PAYGATE_PORT:-8010}" in processes["paygate"]
+    assert "--port ${FEDAPAY_PORT:-8011}" in processes["fedapay"]
+
+
+MAKE = shutil.which("make")
+
+
+@pytest.mark.skipif(MAKE is None, reason="make is not installed")
+def test_make_run_passes_the_sandbox_ports_and_addresses_on():
+    printed = subprocess.run(  # noqa: S603  (make -n prints the commands and runs none)
+        [
+            str(MAKE),
+            "-n",
+            "--no-print-directory",
+            "run",
+            "PORT=8100",
+            "PAYGATE_PORT=8120",
+            "FEDAPAY_PORT=8121",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+    ).stdout
+
+    honcho = next(line for line in printed.splitlines() if "honcho start" in line)
+    assert "PORT=8100 WEB_PORT=8100 PAYGATE_PORT=8120 FEDAPAY_PORT=8121" in honcho
+    makefile = (ROOT / "Makefile").read_text()
+    # The portal talks to the sandboxes where they listen.
+    assert "run: export PAYGATE_URL ?= http://127.0.0.1:$(PAYGATE_PORT)" in makefile
+    assert "run: export FEDAPAY_URL ?= http://127.0.0.1:$(FEDAPAY_PORT)" in makefile
