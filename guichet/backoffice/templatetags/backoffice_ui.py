@@ -15,7 +15,7 @@ register = template.Library()
 
 @register.inclusion_tag("backoffice/_nav.html", takes_context=True)
 def backoffice_nav(context: template.Context) -> dict[str, Any]:
-    """Queue, outbox (for those who may read it), who is signed in and in which units, sign out."""
+    """Queue, finance and outbox (for those who may see them), who is signed in and in which units, sign out."""
     request = context.get("request")
     staff = getattr(request, "staff", None)
     if not isinstance(staff, User):
@@ -26,6 +26,7 @@ def backoffice_nav(context: template.Context) -> dict[str, Any]:
         "staff": staff,
         "current": match.url_name if match is not None else "",
         "can_read_outbox": bool(staff.units_with(Permission.READ_OUTBOX)),
+        "can_see_finance": bool(staff.units_with(Permission.COLLECT)),
         "memberships": [(bilingual(m.unit), Role(m.role).label) for m in memberships],
         "csrf_token": context.get("csrf_token"),
     }

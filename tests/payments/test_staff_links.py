@@ -1,0 +1,37 @@
+"""Staff find a file's payments and the finance page by links, without typing an address."""
+
+from __future__ import annotations
+
+from guichet.accounts.roles import Role
+from tests.factories import StaffFactory, make_dossier
+from tests.payments.test_finance import staff_client
+
+
+def test_the_back_office_file_page_links_to_the_files_payments(dossier):
+    agent = staff_client(StaffFactory(roles=[(dossier.unit, Role.AGENT)]))
+    payments_page = f"/paiements/agents/dossiers/{dossier.reference}/"
+
+    html = agent.get(f"/agents/dossiers/{dossier.reference}/").content.decode()
+
+    assert f'href="{payments_page}"' in html
+    assert agent.get(payments_page).status_code == 200
+
+
+def test_a_free_file_has_no_payments_link(db):
+    free = make_dossier()
+    assert free.fee_total == 0
+    agent = staff_client(StaffFactory(roles=[(free.unit, Role.AGENT)]))
+
+    html = agent.get(f"/agents/dossiers/{free.reference}/").content.decode()
+
+    assert "/paiements/agents/dossiers/" not in html
+
+
+def test_the_finance_page_is_in_the_menu_of_cashiers_only(dossier):
+    cashier = staff_client(StaffFactory(roles=[(dossier.unit, Role.CASHIER)]))
+    agent = staff_client(StaffFactory(roles=[(dossier.unit, Role.AGENT)]))
+
+    assert 'href="/paiements/finance/"' in cashier.get("/agents/").content.decode()
+    assert 'href="/paiements/finance/"' not in agent.get("/agents/").content.decode()
+    finance = cashier.get("/paiements/finance/").content.decode()
+    assert 'href="/paiements/finance/" aria-current="page"' in finance
