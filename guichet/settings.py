@@ -72,6 +72,9 @@ INSTALLED_APPS = [
     "guichet.backoffice",
     "guichet.denunciations",
     "guichet.demo",  # demo accounts and pages: inert unless GUICHET_DEMO (below)
+    "rest_framework",  # the partner verification API only (guichet.verifier)
+    "drf_spectacular",
+    "guichet.verifier",
 ]
 
 MIDDLEWARE = [
@@ -351,6 +354,28 @@ GUICHET_DENUNCIATIONS: dict[str, Any] = {
 }
 # Files one dossier may hold, all document fields together (each field has its own limit).
 GUICHET_MAX_DOCUMENTS_PER_DOSSIER = env_int("GUICHET_MAX_DOCUMENTS_PER_DOSSIER", 30)
+
+# Permit verification (guichet/verifier, decisions 0029-0030): the public page and the partner API.
+GUICHET_VERIFIER: dict[str, Any] = {
+    # Permit numbers typed on the public page that match nothing, free before each waits 2, 4, 8 ... s.
+    "NUMBER_FREE_MISSES": env_int("GUICHET_VERIFIER_NUMBER_FREE_MISSES", 20),
+    # Requests per minute one partner system may make to the API.
+    "PARTNER_RATE": os.environ.get("GUICHET_VERIFIER_PARTNER_RATE", "600/min"),
+}
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Guichet permit verification API",
+    "DESCRIPTION": "For partner systems (police, border): verify a permit's QR text, look up valid permits.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
 
 LOGGING = {
     "version": 1,

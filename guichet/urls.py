@@ -11,6 +11,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("paiements/", include("guichet.payments.urls")),
     path("demo/", include("guichet.demo.urls")),  # empty unless GUICHET_DEMO
+    path("verifier/", include("guichet.verifier.urls")),  # the public check page and its service worker
+    path("api/verification/", include("guichet.verifier.api_urls")),  # the partner API
     path("", include("guichet.denunciations.urls")),  # /signalement/ and /inspection/
     path("", include("guichet.portal.urls")),
 ]

@@ -58,8 +58,13 @@ def _page(
     request: HttpRequest, dossier: Dossier, form: PayForm | None = None, status: int = 200
 ) -> HttpResponse:
     latest = _latest(dossier)
+    owes = dossier.state == DossierState.AWAITING_PAYMENT
+    # A file that owes has not paid what it owes now: an earlier due (the file fee before an
+    # accepted quote) is not shown as "Paid" in place of the form.
     paid = (
-        dossier.payments.filter(state__in=sorted(PAID), surplus=False)
+        None
+        if owes
+        else dossier.payments.filter(state__in=sorted(PAID), surplus=False)
         .select_related("receipt")
         .order_by("-pk")
         .first()
@@ -87,7 +92,7 @@ def _page(
             "payment": latest,
             "waiting": latest is not None and latest.state in IN_FLIGHT,
             "paid": paid,
-            "owes": dossier.state == DossierState.AWAITING_PAYMENT,
+            "owes": owes,
             "unavailable": [name for name, open_ in networks.items() if not open_],
             "status_url": reverse("payments:status", kwargs={"reference": dossier.reference}),
         },

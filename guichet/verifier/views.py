@@ -1,0 +1,175 @@
+"""The public verification page `/verifier/` and its service worker.
+
+Without JavaScript the form posts here and the server answers (`guichet.permits.verify`). With
+JavaScript the page posts the same form in the background and shows the same fragment; when the
+network is gone it checks the QR text itself against the signed trust list it keeps (verifier.js,
+decision 0030).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.templatetags.static import static
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from guichet.core import ratelimit
+from guichet.core.http import client_ip
+from guichet.permits.types import PERMIT_TYPES
+from guichet.verifier import services
+
+# The page may use the camera (to scan); every other page of the site may not.
+PERMISSIONS_POLICY = "camera=(self), microphone=(), geolocation=()"
+ASSETS = ("verifier/verify-core.js", "verifier/verifier.js", "verifier/jsQR.js", "verifier/verifier.css",
+          "guichet/guichet.css")  # fmt: skip
+
+
+class CheckForm(forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("QR code text or permit number"),
+        max_length=services.MAX_INPUT_CHARS,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off", "spellcheck": "false",
+                                     "autocapitalize": "characters"}),  # fmt: skip
+        error_messages={
+            "required": gettext_lazy("Type the permit number, or scan or paste the text of its QR code."),
+            "max_length": gettext_lazy(
+                "This is far longer than any permit code. Scan the QR code again or type the permit number."
+            ),
+        },
+    )
+    purpose = forms.ChoiceField(
+        label=gettext_lazy("What are you checking?"),
+        choices=[(key, label) for key, (label, _type) in services.PURPOSES.items()],
+        initial="all",
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+
+def _miss_key(request: HttpRequest) -> str:
+    """A rate-limit key from the address without keeping it: a keyed hash that changes each day."""
+    day = timezone.now().date().isoformat()
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"verifier:{day}:{client_ip(request)}".encode(), hashlib.sha256)
+    return f"verifier:number:{digest.hexdigest()[:24]}"
+
+
+def _page_context(request: HttpRequest, form: CheckForm, answer: services.Answer | None) -> dict[str, Any]:
+    root = _pinned_root()
+    return {
+        "form": form,
+        "answer": answer.as_dict() if answer is not None else None,
+        "verifier_config": {
+            "root": root,
+            "trust_list_url": "/verifier/trust-list",
+            "jsqr_url": static("verifier/jsQR.js"),
+            "types": {str(code): {"expected": code} for code in PERMIT_TYPES},
+            "purposes": {key: value[1] for key, value in services.PURPOSES.items()},
+            "strings": _strings(),
+        },
+    }
+
+
+_root_cache: tuple[float, dict[str, Any]] | None = None
+ROOT_CACHE_SECONDS = 300
+
+
+def _pinned_root() -> dict[str, Any]:
+    """The root public key pinned in the page, read from its file at most every few minutes."""
+    global _root_cache  # noqa: PLW0603  (a per-process cache of a public key)
+    now = time.monotonic()
+    if _root_cache is None or _root_cache[0] < now:
+        from guichet.permits.keys import root_public_jwk
+
+        public = dict(root_public_jwk())
+        kid = public.pop("kid", "")
+        _root_cache = (now + ROOT_CACHE_SECONDS, {"jwk": public, "kid": kid})
+    return _root_cache[1]
+
+
+def _strings() -> dict[str, Any]:
+    """What the offline page writes by itself, in the page's language."""
+    return {
+        "signals": {str(k): {"word": str(v[0]), "shape": v[1], "css": v[2]} for k, v in services.SIGNALS.items()},
+        "advice": {str(k): str(v) for k, v in services.ADVICE.items()},
+        "types": {str(code): kind.title for code, kind in PERMIT_TYPES.items()},
+        "subject_labels": {str(code): kind.subject_label for code, kind in PERMIT_TYPES.items()},
+        "subject2_labels": {str(code): kind.subject2_label for code, kind in PERMIT_TYPES.items()},
+        "permit": _("Permit"),
+        "number": _("Permit number"),
+        "holder": _("Holder"),
+        "valid_from": _("Valid from"),
+        "valid_until": _("Valid until"),
+        "offline_note": _("Checked on this device, without network, against the list of %(date)s."),
+        "list_refreshed": _("List of keys and withdrawn permits: %(date)s."),
+        "list_none": _("This device holds no list of keys yet: open this page once with a network."),
+        "list_refused": _("A list received was refused (bad signature or older than the one held); the previous one is kept."),
+        "number_offline": _("A permit number can only be checked with a network. Scan the QR code instead."),
+        "scan_failed": _("No QR code found in this photo. Take it again, closer and without glare."),
+        "camera_failed": _("The camera could not be opened. Take a photo instead, or type the permit number."),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def page(request: HttpRequest) -> HttpResponse:
+    answer: services.Answer | None = None
+    status = 200
+    if request.method == "POST":
+        form = CheckForm(request.POST)
+        if form.is_valid():
+            answer, status = _check(request, form.cleaned_data["code"], form.cleaned_data["purpose"] or "all")
+        else:
+            status = 400
+    else:
+        form = CheckForm(initial={"purpose": request.GET.get("pour", "all")})
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    if request.method == "POST" and wants_json:
+        fragment = render_to_string("verifier/_answer.html", {"answer": answer.as_dict() if answer else None,
+                                                              "form": form}, request=request)  # fmt: skip
+        response: HttpResponse = JsonResponse(
+            {"answer": answer.as_dict() if answer else None, "html": fragment, "errors": form.errors.get_json_data()},
+            status=status,
+        )
+    else:
+        response = render(request, "verifier/page.html", _page_context(request, form, answer), status=status)
+    # The empty page may be kept by the browser but re-checked (the service worker keeps the
+    # offline copy); an answer names a plate or a passport: never stored.
+    response["Cache-Control"] = "no-cache" if request.method == "GET" and not form.errors else "no-store"
+    response["Permissions-Policy"] = PERMISSIONS_POLICY
+    return response
+
+
+def _check(request: HttpRequest, code: str, purpose: str) -> tuple[services.Answer, int]:
+    if services.looks_like_permit_text(code):
+        return services.check_text(code, purpose=purpose), 200
+    key = _miss_key(request)
+    wait = ratelimit.wait_seconds(key)
+    if wait:
+        return services.Answer(outcome=services.NOT_FOUND, reason="slow_down"), 429
+    answer = services.check_number(code, purpose=purpose)
+    if answer.outcome == services.NOT_FOUND:
+        ratelimit.slow_down(key, free_attempts=int(settings.GUICHET_VERIFIER["NUMBER_FREE_MISSES"]))
+    return answer, 200
+
+
+@require_GET
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The service worker, at /verifier/sw.js so that its scope is /verifier/."""
+    assets = [static(name) for name in ASSETS]
+    version = hashlib.sha256(json.dumps(assets).encode()).hexdigest()[:12]
+    body = render_to_string("verifier/sw.js", {"assets_json": json.dumps(assets), "version": version})
+    response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    return response

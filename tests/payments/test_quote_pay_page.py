@@ -1,0 +1,42 @@
+"""The payment page of an accepted quote asks for the quote, not "Paid" for the file fee paid before."""
+
+from __future__ import annotations
+
+from guichet.accounts.roles import Role
+from guichet.catalog.services import publish_service
+from guichet.core.actors import SYSTEM, Actor
+from guichet.dossiers import services as dossiers
+from guichet.dossiers.states import DossierState
+from guichet.payments import services
+from guichet.portal.templatetags.guichet_ui import xof
+from tests.dossiers.quote_service import QUOTE_SERVICE, quote_answers, tick_all
+from tests.factories import CitizenFactory, StaffFactory
+from tests.payments.conftest import fee_service_loaded
+from tests.payments.helpers import callback_for
+
+
+def test_an_accepted_quote_is_paid_on_the_page_after_the_file_fee(db, client, paygate):
+    fee_service_loaded()
+    service = publish_service(QUOTE_SERVICE, actor=SYSTEM)[0].service
+    citizen = CitizenFactory()
+    applicant = Actor.for_user(citizen)
+    dossier = dossiers.start_dossier(service, actor=applicant, language="en")
+    dossiers.save_answers(dossier, actor=applicant, answers=quote_answers())
+    dossiers.submit_dossier(dossier, actor=applicant)
+    dossier.refresh_from_db()
+    callback_for(
+        client, services.start_payment(dossier, actor=applicant, network="TMONEY", phone="70000001").payment
+    )
+    commander = Actor.for_user(StaffFactory(roles=[(dossier.unit, Role.AGENT)]))
+    tick_all(dossier, commander)
+    quote = dossiers.propose_quote(dossier, actor=commander, agents=4, hours=5)
+    dossiers.accept_quote(dossier, actor=applicant, number=quote.number)
+    dossier.refresh_from_db()
+    assert dossier.state == DossierState.AWAITING_PAYMENT
+    client.force_login(citizen)
+
+    html = client.get(f"/paiements/dossiers/{dossier.reference}/").content.decode()
+
+    assert 'value="start"' in html  # the wallet and number form, to pay the quote
+    assert f"Pay {xof(quote.total)}" in html
+    assert "Download the receipt" not in html  # the file fee's receipt is on the file's page
