@@ -45,12 +45,16 @@ class PartnerAuthentication(BaseAuthentication):
         return 'Bearer realm="verification"'
 
 
-class PartnerAuthenticationScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+class PartnerAuthenticationScheme(OpenApiAuthenticationExtension):
     target_class = PartnerAuthentication
     name = "partnerToken"
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
-        return {"type": "http", "scheme": "bearer", "description": "A partner token (gvp_...), one per system."}
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A partner token (gvp_...), one per system.",
+        }
 
 
 class HasScope(BasePermission):
@@ -84,11 +88,15 @@ class PartnerView(APIView):
 
 
 class PermitSerializer(serializers.Serializer):
-    type = serializers.IntegerField(help_text="1 tinted windows, 2 entry authorization, 3 electrified fence, 4 event security")
+    type = serializers.IntegerField(
+        help_text="1 tinted windows, 2 entry authorization, 3 electrified fence, 4 event security"
+    )
     type_title = serializers.CharField()
     number = serializers.CharField()
     subject_label = serializers.CharField()
-    subject = serializers.CharField(help_text="Plate, passport number, place or event: compare it with what is in front of you")
+    subject = serializers.CharField(
+        help_text="Plate, passport number, place or event: compare it with what is in front of you"
+    )
     subject2_label = serializers.CharField()
     subject2 = serializers.CharField(help_text="VIN, nationality or event date; may be empty")
     holder = serializers.CharField()
@@ -100,7 +108,9 @@ class VerdictSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(
         choices=["VALID", "EXPIRED", "NOT_YET_VALID", "REVOKED", "NOT_GENUINE", "WRONG_TYPE"]
     )
-    reason = serializers.CharField(help_text="A stable code: ok, expired, revoked, bad_signature, unknown_kid ...")
+    reason = serializers.CharField(
+        help_text="A stable code: ok, expired, revoked, bad_signature, unknown_kid ..."
+    )
     permit = PermitSerializer(allow_null=True)
 
 
@@ -151,15 +161,20 @@ class LookupView(PartnerView):
         ],
         responses={
             200: inline_serializer("Permits", {"permits": PermitSerializer(many=True)}),
-            400: ERROR, 401: ERROR, 403: ERROR, 429: ERROR,
-        },  # fmt: skip
+            400: ERROR,
+            401: ERROR,
+            403: ERROR,
+            429: ERROR,
+        },
         summary="Valid permits for a plate (tinted windows) or a passport number (entry)",
     )
     def get(self, request: Request) -> Response:
         plate = request.query_params.get("plate")
         passport = request.query_params.get("passport")
         if (plate is None) == (passport is None):
-            return Response({"detail": "Give exactly one of plate or passport."}, status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                {"detail": "Give exactly one of plate or passport."}, status=status.HTTP_400_BAD_REQUEST
+            )
         kind, value = ("plate", plate) if plate is not None else ("passport", passport)
         subject = services.normalise_subject(value or "")
         if not services.SUBJECT_PATTERN.match(subject):

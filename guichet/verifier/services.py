@@ -51,15 +51,21 @@ SIGNALS: dict[str, tuple[Any, str, str]] = {
     NOT_FOUND: (gettext_lazy("UNKNOWN NUMBER"), "✖", "forged"),
 }
 ADVICE: dict[str, Any] = {
-    Outcome.VALID: gettext_lazy("Signed by the Ministry. Compare the details below with the vehicle or the person."),
+    Outcome.VALID: gettext_lazy(
+        "Signed by the Ministry. Compare the details below with the vehicle or the person."
+    ),
     Outcome.EXPIRED: gettext_lazy("This permit was genuine but its validity has ended."),
     Outcome.NOT_YET_VALID: gettext_lazy("This permit is genuine but its validity has not started yet."),
-    Outcome.REVOKED: gettext_lazy("The Ministry has withdrawn this permit. It no longer authorizes anything."),
+    Outcome.REVOKED: gettext_lazy(
+        "The Ministry has withdrawn this permit. It no longer authorizes anything."
+    ),
     Outcome.NOT_GENUINE: gettext_lazy(
         "This code was not issued by the Ministry, or it was altered. Do not accept it; "
         "if you typed it, check each character and try again."
     ),
-    Outcome.WRONG_TYPE: gettext_lazy("This permit is genuine but it does not authorize what you are checking."),
+    Outcome.WRONG_TYPE: gettext_lazy(
+        "This permit is genuine but it does not authorize what you are checking."
+    ),
     ONLINE_CHECK_REQUIRED: gettext_lazy(
         "This device's list of keys and withdrawn permits is too old. Connect to the network and check again."
     ),
@@ -175,7 +181,7 @@ def permit_text_for_number(number: str) -> str | None:
 
 # --- partners -------------------------------------------------------------------------------
 
-TOKEN_PREFIX = "gvp_"
+TOKEN_PREFIX = "gvp_"  # noqa: S105  (the public start of every partner token, not a secret)
 
 
 def _hash_token(token: str) -> str:
@@ -265,7 +271,11 @@ def lookup(partner: Partner, *, kind: str, value: str, now: int | None = None) -
     moment = timezone.now() if now is None else datetime.fromtimestamp(now, tz=UTC)
     permit_type = TINTED_WINDOWS.code if kind == "plate" else ENTRY.code
     rows = permit_models.Permit.objects.filter(
-        permit_type=permit_type, subject=subject, revoked_at__isnull=True, valid_from__lte=moment, valid_until__gt=moment
+        permit_type=permit_type,
+        subject=subject,
+        revoked_at__isnull=True,
+        valid_from__lte=moment,
+        valid_until__gt=moment,
     ).only("qr_text")[:MAX_LOOKUP_RESULTS]
     # Each permit is answered from its own signed text, checked again: only what verifies VALID.
     answers = [check_text(row.qr_text, now=int(moment.timestamp())) for row in rows]

@@ -41,8 +41,9 @@ class CheckForm(forms.Form):
         label=gettext_lazy("QR code text or permit number"),
         max_length=services.MAX_INPUT_CHARS,
         strip=True,
-        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off", "spellcheck": "false",
-                                     "autocapitalize": "characters"}),  # fmt: skip
+        widget=forms.Textarea(
+            attrs={"rows": 3, "autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}
+        ),
         error_messages={
             "required": gettext_lazy("Type the permit number, or scan or paste the text of its QR code."),
             "max_length": gettext_lazy(
@@ -62,7 +63,9 @@ class CheckForm(forms.Form):
 def _miss_key(request: HttpRequest) -> str:
     """A rate-limit key from the address without keeping it: a keyed hash that changes each day."""
     day = timezone.now().date().isoformat()
-    digest = hmac.new(settings.SECRET_KEY.encode(), f"verifier:{day}:{client_ip(request)}".encode(), hashlib.sha256)
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), f"verifier:{day}:{client_ip(request)}".encode(), hashlib.sha256
+    )
     return f"verifier:number:{digest.hexdigest()[:24]}"
 
 
@@ -102,7 +105,9 @@ def _pinned_root() -> dict[str, Any]:
 def _strings() -> dict[str, Any]:
     """What the offline page writes by itself, in the page's language."""
     return {
-        "signals": {str(k): {"word": str(v[0]), "shape": v[1], "css": v[2]} for k, v in services.SIGNALS.items()},
+        "signals": {
+            str(k): {"word": str(v[0]), "shape": v[1], "css": v[2]} for k, v in services.SIGNALS.items()
+        },
         "advice": {str(k): str(v) for k, v in services.ADVICE.items()},
         "types": {str(code): kind.title for code, kind in PERMIT_TYPES.items()},
         "subject_labels": {str(code): kind.subject_label for code, kind in PERMIT_TYPES.items()},
@@ -115,10 +120,14 @@ def _strings() -> dict[str, Any]:
         "offline_note": _("Checked on this device, without network, against the list of %(date)s."),
         "list_refreshed": _("List of keys and withdrawn permits: %(date)s."),
         "list_none": _("This device holds no list of keys yet: open this page once with a network."),
-        "list_refused": _("A list received was refused (bad signature or older than the one held); the previous one is kept."),
+        "list_refused": _(
+            "A list received was refused (bad signature or older than the one held); the previous one is kept."
+        ),
         "number_offline": _("A permit number can only be checked with a network. Scan the QR code instead."),
         "scan_failed": _("No QR code found in this photo. Take it again, closer and without glare."),
-        "camera_failed": _("The camera could not be opened. Take a photo instead, or type the permit number."),
+        "camera_failed": _(
+            "The camera could not be opened. Take a photo instead, or type the permit number."
+        ),
     }
 
 
@@ -139,7 +148,11 @@ def page(request: HttpRequest) -> HttpResponse:
         fragment = render_to_string("verifier/_answer.html", {"answer": answer.as_dict() if answer else None,
                                                               "form": form}, request=request)  # fmt: skip
         response: HttpResponse = JsonResponse(
-            {"answer": answer.as_dict() if answer else None, "html": fragment, "errors": form.errors.get_json_data()},
+            {
+                "answer": answer.as_dict() if answer else None,
+                "html": fragment,
+                "errors": form.errors.get_json_data(),
+            },
             status=status,
         )
     else:

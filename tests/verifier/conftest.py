@@ -16,7 +16,12 @@ from guichet.permits.signing import Claims, sign_claims
 from tests.factories import make_dossier
 
 DAY = dt.timedelta(days=1)
-SUBJECTS = {1: ("TG1234AB", "VF1AB000123456789"), 2: ("A01234567", "GHA"), 3: ("LOME-ADIDOGOME", ""), 4: ("FESTIVAL", "")}
+SUBJECTS = {
+    1: ("TG1234AB", "VF1AB000123456789"),
+    2: ("A01234567", "GHA"),
+    3: ("LOME-ADIDOGOME", ""),
+    4: ("FESTIVAL", ""),
+}
 
 
 @pytest.fixture(autouse=True)

@@ -74,7 +74,9 @@ class Signer:
 
     # --- texts ---------------------------------------------------------------------------
     @staticmethod
-    def claims(permit_type: int = 1, number: str = "TV7K2M9Q", changes: dict[int, Any] | None = None) -> dict[int, Any]:
+    def claims(
+        permit_type: int = 1, number: str = "TV7K2M9Q", changes: dict[int, Any] | None = None
+    ) -> dict[int, Any]:
         claims: dict[int, Any] = {
             1: ISSUER,
             2: permit_type,
@@ -112,15 +114,23 @@ class Signer:
         return "TG1:" + base45.b45encode(self.cose(claims or self.claims(), **kwargs)).decode("ascii")
 
     # --- the trust list ------------------------------------------------------------------
-    def trust_list(self, *, issued_at: int = NOW, max_offline_hours: int = 72, key: Any = None) -> dict[str, str]:
+    def trust_list(
+        self, *, issued_at: int = NOW, max_offline_hours: int = 72, key: Any = None
+    ) -> dict[str, str]:
         body = {
             "v": 1,
             "issued_at": issued_at,
             "max_offline_hours": max_offline_hours,
             "issuer": self.issuer,
             "keys": [
-                {"kid": b64url(self.kid(t)), "type": t, "alg": "ES256", "jwk": jwk(k),
-                 "not_before": NOW - 400 * DAY, "not_after": None}  # fmt: skip
+                {
+                    "kid": b64url(self.kid(t)),
+                    "type": t,
+                    "alg": "ES256",
+                    "jwk": jwk(k),
+                    "not_before": NOW - 400 * DAY,
+                    "not_after": None,
+                }
                 for t, k in self.keys.items()
             ],
             "revoked": [{"type": t, "number": n} for t, n in sorted(self.revoked)],
@@ -156,25 +166,84 @@ def bad_input_vectors(signer: Signer) -> list[tuple[str, str, int | None, str, s
     vectors: list[tuple[str, str, int | None, str, str]] = [
         ("valid tinted windows", s.text(valid), None, "VALID", "ok"),
         ("valid entry at the border", s.text(s.claims(2, "EA4XR8PJ")), 2, "VALID", "ok"),
-        ("valid fence", s.text(s.claims(3, "EF9QW3ZD", changes={4: "LOME-ADIDOGOME-12", 7: None})), None, "VALID", "ok"),
-        ("forged signature with a known kid", s.text(valid, key=other, kid=s.kid(1)), None, "NOT_GENUINE", "bad_signature"),
-        ("one signature byte flipped", s.text(valid, signature=flipped), None, "NOT_GENUINE", "bad_signature"),
-        ("signature of the wrong length", s.text(valid, signature=good_sig[:63]), None, "NOT_GENUINE", "bad_signature"),
-        ("alg none (text)", s.text(valid, protected={1: "none", 4: s.kid(1)}, signature=b""), None, "NOT_GENUINE", "alg_not_allowed"),
+        (
+            "valid fence",
+            s.text(s.claims(3, "EF9QW3ZD", changes={4: "LOME-ADIDOGOME-12", 7: None})),
+            None,
+            "VALID",
+            "ok",
+        ),
+        (
+            "forged signature with a known kid",
+            s.text(valid, key=other, kid=s.kid(1)),
+            None,
+            "NOT_GENUINE",
+            "bad_signature",
+        ),
+        (
+            "one signature byte flipped",
+            s.text(valid, signature=flipped),
+            None,
+            "NOT_GENUINE",
+            "bad_signature",
+        ),
+        (
+            "signature of the wrong length",
+            s.text(valid, signature=good_sig[:63]),
+            None,
+            "NOT_GENUINE",
+            "bad_signature",
+        ),
+        (
+            "alg none (text)",
+            s.text(valid, protected={1: "none", 4: s.kid(1)}, signature=b""),
+            None,
+            "NOT_GENUINE",
+            "alg_not_allowed",
+        ),
         ("no alg", s.text(valid, protected={4: s.kid(1)}), None, "NOT_GENUINE", "alg_not_allowed"),
-        ("HMAC-SHA256 (alg 5)", s.text(valid, protected={1: 5, 4: s.kid(1)}, signature=hmac_sig), None, "NOT_GENUINE", "alg_not_allowed"),
-        ("EdDSA claimed on a P-256 kid", s.text(valid, protected={1: -8, 4: s.kid(1)}), None, "NOT_GENUINE", "alg_not_allowed"),
+        (
+            "HMAC-SHA256 (alg 5)",
+            s.text(valid, protected={1: 5, 4: s.kid(1)}, signature=hmac_sig),
+            None,
+            "NOT_GENUINE",
+            "alg_not_allowed",
+        ),
+        (
+            "EdDSA claimed on a P-256 kid",
+            s.text(valid, protected={1: -8, 4: s.kid(1)}),
+            None,
+            "NOT_GENUINE",
+            "alg_not_allowed",
+        ),
         ("unknown kid", s.text(valid, key=other, kid=b"\x01" * 8), None, "NOT_GENUINE", "unknown_kid"),
         ("kid of 4 bytes", s.text(valid, kid=b"\x01" * 4), None, "NOT_GENUINE", "unknown_kid"),
-        ("kid of the entry key on a tinted-window permit",
-         s.text(valid, key=s.keys[2], kid=s.kid(2)), None, "NOT_GENUINE", "kid_type_mismatch"),  # fmt: skip
-        ("expired", s.text(s.claims(changes={5: NOW - 400 * DAY + 1, 6: NOW - DAY})), None, "EXPIRED", "expired"),
+        (
+            "kid of the entry key on a tinted-window permit",
+            s.text(valid, key=s.keys[2], kid=s.kid(2)),
+            None,
+            "NOT_GENUINE",
+            "kid_type_mismatch",
+        ),
+        (
+            "expired",
+            s.text(s.claims(changes={5: NOW - 400 * DAY + 1, 6: NOW - DAY})),
+            None,
+            "EXPIRED",
+            "expired",
+        ),
         ("expires this very second", s.text(s.claims(changes={6: NOW})), None, "EXPIRED", "expired"),
         ("not yet valid", s.text(s.claims(changes={5: NOW + DAY})), None, "NOT_YET_VALID", "not_yet_valid"),
         ("revoked", s.text(s.claims(number="TREVOKED")), None, "REVOKED", "revoked"),
         ("tinted windows on the entry screen", s.text(valid), 2, "WRONG_TYPE", "wrong_type"),
         ("entry on the roadside screen", s.text(s.claims(2, "EA4XR8PJ")), 1, "WRONG_TYPE", "wrong_type"),
-        ("another issuer, signed by us", s.text(s.claims(changes={1: "XX"})), None, "NOT_GENUINE", "wrong_issuer"),
+        (
+            "another issuer, signed by us",
+            s.text(s.claims(changes={1: "XX"})),
+            None,
+            "NOT_GENUINE",
+            "wrong_issuer",
+        ),
         ("claims nested (signed)", s.text({**valid, 8: ["a", ["b"]]}), None, "NOT_GENUINE", "bad_claims"),
         ("claims with a float date (signed)", s.text({**valid, 6: 1.9e9}), None, "NOT_GENUINE", "bad_claims"),
         ("wrong prefix", "HC1:" + s.text(valid)[4:], None, "NOT_GENUINE", "wrong_prefix"),
@@ -185,21 +254,65 @@ def bad_input_vectors(signer: Signer) -> list[tuple[str, str, int | None, str, s
         ("Base45 triplet over 65535", "TG1:::::::", None, "NOT_GENUINE", "bad_base45"),
         ("oversized text", "TG1:" + "A" * 100_000, None, "NOT_GENUINE", "too_long"),
         ("CBOR bomb: 300 nested arrays", b45(b"\x81" * 300 + b"\x00"), None, "NOT_GENUINE", "not_cbor"),
-        ("CBOR bomb: array declaring 2^64-1 items", b45(b"\x9b" + b"\xff" * 8 + b"\x00"), None, "NOT_GENUINE", "not_cbor"),
-        ("CBOR bomb: array declaring 2^32-1 items", b45(b"\xd2\x9a\xff\xff\xff\xff"), None, "NOT_GENUINE", "not_cbor"),
-        ("CBOR bomb: byte string declaring 4 GB", b45(b"\xd2\x84\x5a\xff\xff\xff\xff"), None, "NOT_GENUINE", "not_cbor"),
-        ("CBOR bomb: map declaring 2^32-1 pairs", b45(b"\xd2\x84\x43\xa1\x01\x26\xba\xff\xff\xff\xff"), None, "NOT_GENUINE", "not_cbor"),
+        (
+            "CBOR bomb: array declaring 2^64-1 items",
+            b45(b"\x9b" + b"\xff" * 8 + b"\x00"),
+            None,
+            "NOT_GENUINE",
+            "not_cbor",
+        ),
+        (
+            "CBOR bomb: array declaring 2^32-1 items",
+            b45(b"\xd2\x9a\xff\xff\xff\xff"),
+            None,
+            "NOT_GENUINE",
+            "not_cbor",
+        ),
+        (
+            "CBOR bomb: byte string declaring 4 GB",
+            b45(b"\xd2\x84\x5a\xff\xff\xff\xff"),
+            None,
+            "NOT_GENUINE",
+            "not_cbor",
+        ),
+        (
+            "CBOR bomb: map declaring 2^32-1 pairs",
+            b45(b"\xd2\x84\x43\xa1\x01\x26\xba\xff\xff\xff\xff"),
+            None,
+            "NOT_GENUINE",
+            "not_cbor",
+        ),
         ("indefinite-length array", b45(b"\xd2\x9f\xff"), None, "NOT_GENUINE", "not_cbor"),
-        ("not tag 18", b45(cbor2.dumps(cbor2.CBORTag(98, [b"", {}, b"", b""]))), None, "NOT_GENUINE", "not_cose_sign1"),
+        (
+            "not tag 18",
+            b45(cbor2.dumps(cbor2.CBORTag(98, [b"", {}, b"", b""]))),
+            None,
+            "NOT_GENUINE",
+            "not_cose_sign1",
+        ),
         ("trailing bytes", b45(s.cose(valid) + b"\x00"), None, "NOT_GENUINE", "not_cbor"),
-        ("unprotected header used", b45(cbor2.dumps(cbor2.CBORTag(18, [cbor2.dumps({1: -7}), {4: s.kid(1)}, cbor2.dumps(valid), good_sig]))),
-         None, "NOT_GENUINE", "bad_header"),  # fmt: skip
+        (
+            "unprotected header used",
+            b45(
+                cbor2.dumps(
+                    cbor2.CBORTag(18, [cbor2.dumps({1: -7}), {4: s.kid(1)}, cbor2.dumps(valid), good_sig])
+                )
+            ),
+            None,
+            "NOT_GENUINE",
+            "bad_header",
+        ),
     ]
     for claim in (1, 2, 3, 4, 5, 6, 7, 8):
         changed = dict(valid)
         changed[claim] = (changed[claim] + 1) if isinstance(changed[claim], int) else changed[claim] + "X"
         vectors.append(
-            (f"claim {claim} changed after signing", s.text(valid, payload=cbor2.dumps(changed, canonical=True),
-             signature=good_sig), None, "NOT_GENUINE", "bad_signature")  # fmt: skip
+            (
+                f"claim {claim} changed after signing",
+                s.text(valid, payload=cbor2.dumps(changed, canonical=True), signature=good_sig),
+                None,
+                "NOT_GENUINE",
+                "bad_signature",
+            )
         )
     return vectors

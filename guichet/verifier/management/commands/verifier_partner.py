@@ -1,8 +1,8 @@
 """Create, list or revoke the partner systems that call the verification API.
 
-    manage.py verifier_partner create "Police routière" --unit DGPN --scopes verify lookup_plate
-    manage.py verifier_partner list
-    manage.py verifier_partner revoke "Police routière"
+manage.py verifier_partner create "Police routière" --unit DGPN --scopes verify lookup_plate
+manage.py verifier_partner list
+manage.py verifier_partner revoke "Police routière"
 """
 
 from __future__ import annotations
@@ -36,7 +36,9 @@ class Command(BaseCommand):
                     name=options["name"], unit=options["unit"], scopes=options["scopes"]
                 )
                 self.stdout.write(f"Partner {partner.name} created with scopes {', '.join(partner.scopes)}.")
-                self.stdout.write("Its token, shown this once only (keep it in the partner system's secrets):")
+                self.stdout.write(
+                    "Its token, shown this once only (keep it in the partner system's secrets):"
+                )
                 self.stdout.write(token)
             elif options["action"] == "revoke":
                 partner = services.revoke_partner(name=options["name"])
