@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from guichet.accounts.roles import Role
+from guichet.dossiers.states import DossierState
 from tests.factories import StaffFactory, make_dossier
 from tests.payments.test_finance import staff_client
 
@@ -18,13 +19,15 @@ def test_the_back_office_file_page_links_to_the_files_payments(dossier):
 
 
 def test_a_free_file_has_no_payments_link(db):
-    free = make_dossier()
+    free = make_dossier(state=DossierState.IN_REVIEW)
     assert free.fee_total == 0
     agent = staff_client(StaffFactory(roles=[(free.unit, Role.AGENT)]))
 
-    html = agent.get(f"/agents/dossiers/{free.reference}/").content.decode()
+    response = agent.get(f"/agents/dossiers/{free.reference}/")
 
-    assert "/paiements/agents/dossiers/" not in html
+    assert response.status_code == 200
+    assert free.reference in response.content.decode()
+    assert "/paiements/agents/dossiers/" not in response.content.decode()
 
 
 def test_the_finance_page_is_in_the_menu_of_cashiers_only(dossier):
