@@ -70,6 +70,7 @@ class DossierQuerySet(models.QuerySet["Dossier"]):
             "paused_on",
             "anonymous",
             "applicant_news_at",
+            "fee_total",
             "service",
             "service__title_fr",
             "service__title_en",
