@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "guichet.backoffice",
     "guichet.denunciations",
     "guichet.demo",  # demo accounts and pages: inert unless GUICHET_DEMO (below)
+    "guichet.permits",
     "rest_framework",  # the partner verification API only (guichet.verifier)
     "drf_spectacular",
     "guichet.verifier",
@@ -333,6 +334,19 @@ GUICHET_PAYMENTS: dict[str, Any] = {
     "POLL_GIVE_UP_HOURS": env_int("GUICHET_PAYMENT_POLL_GIVE_UP_HOURS", 72),
     "BREAKER_FAILURES": env_int("GUICHET_PAYMENT_BREAKER_FAILURES", 5),
     "BREAKER_OPEN_SECONDS": env_int("GUICHET_PAYMENT_BREAKER_OPEN_SECONDS", 300),
+}
+
+# Issued permits (guichet/permits, decisions 0027-0028). Private signing keys live outside the
+# database: PEM files in KEYS_DIR (default VAR_DIR/keys) or GUICHET_PERMIT_KEY_<KID> variables.
+GUICHET_PERMITS: dict[str, Any] = {
+    "ISSUER": os.environ.get("GUICHET_PERMIT_ISSUER", "MSPC"),
+    "KEYS_DIR": os.environ.get("GUICHET_PERMIT_KEYS_DIR", ""),
+    # Outside production a missing key is created at the first permit of its type (tests, demo).
+    "CREATE_MISSING_KEYS": not PRODUCTION and env_bool("GUICHET_PERMIT_CREATE_MISSING_KEYS", default=True),
+    "MAX_OFFLINE_HOURS": env_int("GUICHET_VERIFIER_MAX_OFFLINE_HOURS", 72),
+    "TRUST_LIST_CACHE_SECONDS": env_int("GUICHET_TRUST_LIST_CACHE_SECONDS", 60),
+    # Validity when a service file does not say (`issues: {validity_days: N}`).
+    "DEFAULT_VALIDITY_DAYS": env_int("GUICHET_PERMIT_DEFAULT_VALIDITY_DAYS", 365),
 }
 
 # The embedded demo (guichet.demo): seed_demo, totp_code and the page of demo sign-in codes.

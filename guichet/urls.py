@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from guichet.core import views as core_views
+from guichet.permits import views as permit_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
@@ -11,6 +12,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("paiements/", include("guichet.payments.urls")),
     path("demo/", include("guichet.demo.urls")),  # empty unless GUICHET_DEMO
+    path("verifier/trust-list", permit_views.trust_list, name="trust_list"),  # signed keys and revocations
+    path("permis/", include("guichet.permits.urls")),  # permit PDFs and revocation
     path("verifier/", include("guichet.verifier.urls")),  # the public check page and its service worker
     path("api/verification/", include("guichet.verifier.api_urls")),  # the partner API
     path("", include("guichet.denunciations.urls")),  # /signalement/ and /inspection/

@@ -383,6 +383,15 @@ issued_documents: Registry[IssuedDocumentType] = Registry("issued documents")
 issued_documents.register("authorization")(
     IssuedDocumentType(title={"fr": "Autorisation", "en": "Authorization"}, default_validity_days=365)
 )
+issued_documents.register("event_security_coverage")(
+    IssuedDocumentType(
+        title={"fr": "Couverture sécuritaire", "en": "Security coverage"}, default_validity_days=1
+    )
+)
+# Who makes a document when a file that issues it is approved (`dossiers.approve_dossier` calls
+# `document_issuers[type](dossier, actor)` in its transaction). The issuing app registers itself
+# (guichet.permits), so the dossiers app imports none of them.
+document_issuers: Registry[Callable[[Any, Any], object]] = Registry("document issuers")
 
 
 # The procedures' own checks (plates, VINs, passports, lead times) register themselves here too.

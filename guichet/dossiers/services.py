@@ -23,6 +23,7 @@ from guichet.audit import services as audit
 from guichet.catalog.definition import ITEM_KEY, Confidentiality, FieldDef, document_slot, group_items
 from guichet.catalog.fees import QuoteRule, fee_rules
 from guichet.catalog.models import Service
+from guichet.catalog.registries import document_issuers
 from guichet.catalog.services import compute_fee
 from guichet.catalog.validation import validate_answers, validate_filing
 from guichet.core.actors import Actor, ActorKind
@@ -621,7 +622,13 @@ def approve_dossier(dossier: Dossier, *, actor: Actor, note: str = "") -> Dossie
     locked = _lock(dossier)
     require_action(locked, actor, A.APPROVE)
     _require_checklist_ticked(locked, _("Tick every point of the checklist before approving."))
-    return transition_dossier(dossier, to=S.APPROVED, actor=actor, note=note.strip())
+    approved = transition_dossier(dossier, to=S.APPROVED, actor=actor, note=note.strip())
+    issues = approved.definition.issues
+    if issues is None or issues.type not in document_issuers:
+        return approved
+    # The service issues a document (a signed permit): made in this transaction, then the file is issued.
+    document_issuers[issues.type](approved, actor)
+    return transition_dossier(dossier, to=S.ISSUED, actor=actor)
 
 
 @transaction.atomic(durable=True)

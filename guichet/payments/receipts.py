@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from functools import cache
 
 import segno
 from django.conf import settings
@@ -13,15 +12,13 @@ from django.utils import timezone
 from reportlab.lib.pagesizes import A5
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
+from guichet.core.pdf import dejavu_fonts as _fonts
 from guichet.core.text import bilingual
 from guichet.payments.models import Network, Receipt
 
 SALT = "guichet.payments.receipt-check"
-FONT_DIR = "/usr/share/fonts/truetype/dejavu"
 
 
 def check_token(receipt: Receipt) -> str:
@@ -44,13 +41,6 @@ def check_url(receipt: Receipt) -> str:
 
 def xof(amount: int) -> str:
     return f"{amount:,}".replace(",", " ") + " FCFA"
-
-
-@cache
-def _fonts() -> tuple[str, str]:
-    pdfmetrics.registerFont(TTFont("DejaVu", f"{FONT_DIR}/DejaVuSans.ttf"))
-    pdfmetrics.registerFont(TTFont("DejaVu-Bold", f"{FONT_DIR}/DejaVuSans-Bold.ttf"))
-    return "DejaVu", "DejaVu-Bold"
 
 
 def method_label(network: str) -> str:

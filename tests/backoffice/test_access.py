@@ -87,7 +87,7 @@ ACTIONS = [
         "approve",
         fence_dossier,
         lambda d: {"approve-note": ""},
-        lambda d, u: d.state == DossierState.APPROVED,
+        lambda d, u: d.state == DossierState.ISSUED,  # the fence authorization is issued at once
     ),
     ActionCase(
         "reject",

@@ -257,7 +257,7 @@ def test_a_second_decision_is_refused_with_a_clear_message(client, units, fence)
     )
     assert "This file can no longer change" in response.content.decode()
     assert Snapshot.of(fence) == before
-    assert before.state == DossierState.APPROVED
+    assert before.state == DossierState.ISSUED  # approved, and its permit issued in the same step
 
 
 def test_a_decision_tells_the_applicant_and_is_on_the_timeline(client, units, fence):

@@ -200,7 +200,7 @@ def test_entry_authorization_for_two_travellers_on_a_phone(
     wait_for_path(office, f"/agents/dossiers/{reference}/")
     expect(office.locator(".notice-success")).to_be_visible()
     assert_accessible(office)
-    assert Dossier.objects.get(reference=reference).state == DossierState.APPROVED
+    assert Dossier.objects.get(reference=reference).state == DossierState.ISSUED
 
     page.reload()
     expect(page.locator(".status-panel")).to_contain_text("Entrée autorisée pour les deux voyageurs.")

@@ -213,7 +213,7 @@ def test_event_security_quote_on_a_phone(
     command.wait_for_url(f"**/agents/dossiers/{reference}/")
     expect(command.locator(".notice-success")).to_be_visible()
     assert_accessible(command)
-    assert Dossier.objects.get(reference=reference).state == DossierState.APPROVED
+    assert Dossier.objects.get(reference=reference).state == DossierState.ISSUED
 
     page.reload()
     expect(page.locator(".status-panel")).to_contain_text("Couverture confirmée")

@@ -154,7 +154,7 @@ def test_account_holder_files_the_fence_request_and_answers_an_information_reque
     office.wait_for_url(f"**/agents/dossiers/{reference}/")
     expect(office.locator(".notice-success")).to_be_visible()
     assert_accessible(office)
-    assert Dossier.objects.get(reference=reference).state == DossierState.APPROVED
+    assert Dossier.objects.get(reference=reference).state == DossierState.ISSUED
 
     page.reload()
     expect(page.locator(".status-panel")).to_have_class("status-panel status-success")

@@ -246,7 +246,7 @@ def test_tinted_windows_on_a_phone_from_filing_to_approval(
     office.wait_for_url(f"**/agents/dossiers/{reference}/")
     expect(office.locator(".notice-success")).to_be_visible()
     assert_accessible(office)
-    assert Dossier.objects.get(reference=reference).state == DossierState.APPROVED
+    assert Dossier.objects.get(reference=reference).state == DossierState.ISSUED
 
     page.reload()
     expect(page.locator(".status-panel")).to_contain_text("Dossier complet, officier général.")
