@@ -72,7 +72,8 @@ DEMO_STAFF = (
     DemoStaff("superviseur", "Ama", "Lawson", Role.SUPERVISOR, ("cabinet", "protection-civile")),
     # The police commander who sets an event's agents and hours (the quote) seeing the unit's calendar.
     DemoStaff("commandant", "Edem", "Kpodar", Role.SUPERVISOR, ("police",)),
-    DemoStaff("caissier", "Yao", "Amouzou", Role.CASHIER, ("cabinet",)),
+    # The cashier of the units where the authorizations are paid (tinted windows; events and entry).
+    DemoStaff("caissier", "Yao", "Amouzou", Role.CASHIER, ("cabinet", "police")),
     DemoStaff("inspecteur", "Essi", "Adjovi", Role.INSPECTOR, ("inspection",)),
     # A second inspector: disclosing a confidential reporter's identity takes two (denunciations).
     DemoStaff("inspectrice", "Akouvi", "Mensah", Role.INSPECTOR, ("inspection",)),
@@ -262,6 +263,10 @@ def summary_lines(
         "",
         f"Django admin          {base}{ADMIN_PATH}  (admin)",
         f"Denunciations         {base}/signalement/  (reporters; inspectors read them at {base}/inspection/)",
+        f"Payment sandboxes     {settings.GUICHET_PAYMENTS['PAYGATE_URL']}/phone  (T-Money and Flooz: the payer's phone;"
+        " test number 70 00 00 01 is paid at once)",
+        f"                      {settings.GUICHET_PAYMENTS['FEDAPAY_URL']}/  (cards)",
+        f"Finance               {base}/paiements/finance/  (caissier)",
         f"Current TOTP code:    {TOTP_COMMAND} <username>   e.g. {TOTP_COMMAND} agent",
         "Or add an otpauth:// URI to any authenticator app (FreeOTP, Aegis, Google Authenticator...).",
         rule,
