@@ -44,6 +44,8 @@ run: messages
 	mkdir -p var
 	$(BIN)/python manage.py migrate --no-input -v0
 	$(BIN)/python manage.py load_catalog
+	@# Permit signing keys (and the trust list's root key) in var/keys, the first time only.
+	$(BIN)/python manage.py permit_keys create --all --if-missing
 	$(BIN)/python manage.py seed_demo
 	@# Static files with their gzip copies in var/static: the web process serves those first.
 	$(BIN)/python manage.py collectstatic --no-input --clear -v0

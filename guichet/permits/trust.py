@@ -93,6 +93,7 @@ def forget() -> None:
     def drop() -> None:
         cache.delete_many([KEYS_CACHE, LIST_CACHE])
 
+    drop()  # and again at commit: a list built meanwhile saw the rows as they were before
     transaction.on_commit(drop)
 
 

@@ -75,8 +75,13 @@ def test_seed_demo_files_dossiers_the_demo_agent_can_process():
     seed()
 
     dossiers = Dossier.objects.filter(applicant__phone="+22890000001")
-    assert sorted(d.service.code for d in dossiers) == ["cloture-electrifiee", "suggestion"]
-    assert {d.state for d in dossiers} == {DossierState.IN_REVIEW}
+    assert sorted(d.service.code for d in dossiers) == [
+        "cloture-electrifiee",
+        "suggestion",
+        "vitres-teintees",
+    ]
+    # The tinted-window request comes issued: a demo permit to try on /verifier/.
+    assert {d.state for d in dossiers} == {DossierState.IN_REVIEW, DossierState.ISSUED}
     fence = dossiers.get(service__code="cloture-electrifiee")
     assert set(fence.documents.values_list("field_name", flat=True)) == {
         "id_document",

@@ -206,6 +206,12 @@ class Command(BaseCommand):
         for field_name, upload in documents.items():
             attach_document(fence, actor=actor, field_name=field_name, upload=upload)
         filed.append(submit_dossier(fence, actor=actor))
+        # An issued tinted-window authorization: a PDF with a signed QR to try on /verifier/.
+        from guichet.permits.demo import issue_demo_permit
+
+        permit = issue_demo_permit(citizen)
+        if permit is not None:
+            filed.append(permit.dossier)
         return filed
 
     # --- what the person at the terminal needs ------------------------------------------
