@@ -20,7 +20,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.html import json_script
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -70,19 +71,32 @@ def _miss_key(request: HttpRequest) -> str:
 
 
 def _page_context(request: HttpRequest, form: CheckForm, answer: services.Answer | None) -> dict[str, Any]:
-    root = _pinned_root()
     return {
         "form": form,
         "answer": answer.as_dict() if answer is not None else None,
-        "verifier_config": {
+        "verifier_config": _config_script(),
+    }
+
+
+_config_scripts: dict[tuple[str, str], str] = {}
+
+
+def _config_script() -> str:
+    """The page's settings for its script (root key, words), drawn once per language and root key."""
+    root = _pinned_root()
+    key = (translation.get_language() or "fr", root["kid"])
+    script = _config_scripts.get(key)
+    if script is None:
+        config = {
             "root": root,
             "trust_list_url": "/verifier/trust-list",
             "jsqr_url": static("verifier/jsQR.js"),
-            "types": {str(code): {"expected": code} for code in PERMIT_TYPES},
-            "purposes": {key: value[1] for key, value in services.PURPOSES.items()},
+            "purposes": {name: value[1] for name, value in services.PURPOSES.items()},
             "strings": _strings(),
-        },
-    }
+        }
+        script = str(json_script(config, "verifier-config"))
+        _config_scripts[key] = script
+    return script
 
 
 _root_cache: tuple[float, dict[str, Any]] | None = None
@@ -145,15 +159,11 @@ def page(request: HttpRequest) -> HttpResponse:
         form = CheckForm(initial={"purpose": request.GET.get("pour", "all")})
     wants_json = "application/json" in request.headers.get("Accept", "")
     if request.method == "POST" and wants_json:
-        fragment = render_to_string("verifier/_answer.html", {"answer": answer.as_dict() if answer else None,
-                                                              "form": form}, request=request)  # fmt: skip
+        shown = answer.as_dict() if answer else None
+        fragment = render_to_string("verifier/_answer.html", {"answer": shown})
+        errors = form.errors.get_json_data() if form.errors else {}
         response: HttpResponse = JsonResponse(
-            {
-                "answer": answer.as_dict() if answer else None,
-                "html": fragment,
-                "errors": form.errors.get_json_data(),
-            },
-            status=status,
+            {"answer": shown, "html": fragment, "errors": errors}, status=status
         )
     else:
         response = render(request, "verifier/page.html", _page_context(request, form, answer), status=status)
