@@ -1,14 +1,18 @@
-"""On a phone: a citizen asks for tinted windows, reaches "awaiting payment" for 12,000 FCFA, answers
-the ministry's request for a document, and the agent ticks the checklist and approves."""
+"""On a phone: a citizen asks for tinted windows, reaches "awaiting payment" for 12,000 FCFA, pays it
+online with T-Money on the sandbox's phone page, answers the ministry's request for a document, and
+the agent ticks the checklist and approves."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
 import re
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 from django.utils import timezone
 from PIL import Image, ImageDraw
 from playwright.sync_api import Page, expect
@@ -17,6 +21,8 @@ from guichet.accounts.models import Unit
 from guichet.accounts.roles import Role
 from guichet.dossiers.models import Dossier
 from guichet.dossiers.states import DossierState
+from guichet.payments.models import Payment
+from guichet.payments.sandbox.paygate import Gateway, make_server
 from tests.e2e.conftest import (
     assert_accessible,
     open_action,
@@ -28,7 +34,9 @@ from tests.e2e.conftest import (
     write_pdf,
     write_png,
 )
+from tests.e2e.test_payment import approve_on_the_sandbox_phone
 from tests.factories import StaffFactory
+from tests.payments.conftest import TOKEN
 
 PHONE = {
     "viewport": {"width": 390, "height": 844},
@@ -81,6 +89,47 @@ def pay_at_the_counter(new_context: Any, site: str, reference: str, amount: int)
     assert_accessible(counter)
     counter.context.close()
     assert Dossier.objects.get(reference=reference).state == DossierState.IN_REVIEW
+
+
+@pytest.fixture
+def paygate_sandbox(site: str, settings: Any) -> Iterator[str]:
+    """The PayGate sandbox in a thread, as `make run` starts it; returns its base URL.
+
+    It sends no callback: the page confirms by asking the gateway (see tests/e2e/test_payment.py).
+    """
+    server = make_server("127.0.0.1", 0, Gateway(auth_token=TOKEN))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    sandbox = f"http://127.0.0.1:{server.server_address[1]}"
+    settings.GUICHET_PAYMENTS = {
+        **settings.GUICHET_PAYMENTS,
+        "PAYGATE_URL": sandbox,
+        "PAYGATE_AUTH_TOKEN": TOKEN,
+    }
+    yield sandbox
+    server.shutdown()
+    server.server_close()
+
+
+def pay_online_with_t_money(page: Page, site: str, sandbox: str, reference: str) -> None:
+    """From the file's page: T-Money on the citizen's number, approved on the sandbox phone, receipt."""
+    page.goto(f"{site}/dossiers/{reference}/")
+    page.locator(f"main a[href='/paiements/dossiers/{reference}/']").first.click()
+    page.wait_for_url(f"**/paiements/dossiers/{reference}/")
+    expect(page.locator("main")).to_contain_text(re.compile(r"12\s000\sFCFA"))
+    expect(page.locator("input[name=network][value=TMONEY]")).to_be_checked()
+    page.locator("input[name=phone]").fill("90 11 22 33")
+    assert_accessible(page)
+    page.locator("main button[value=start]").click()
+    expect(page.locator("#waiting-title")).to_be_visible()
+    assert_accessible(page)
+    phone = page.context.new_page()
+    approve_on_the_sandbox_phone(phone, sandbox, Payment.objects.get(dossier__reference=reference))
+    phone.close()
+    expect(page.locator("#paid-title")).to_be_visible(timeout=15000)  # the page's script follows it
+    assert_accessible(page)
+    with page.expect_download() as download:
+        page.locator("main a[href$='.pdf']").click()
+    assert download.value.path().read_bytes().startswith(b"%PDF")
 
 
 def tick_every_point(office: Page, reference: str) -> None:
@@ -173,7 +222,7 @@ def fill_request(page: Page, folder: Path) -> None:
 
 
 def test_tinted_windows_on_a_phone_from_filing_to_approval(
-    project_translations: None, site: str, new_context: Any, tmp_path: Path
+    project_translations: None, site: str, paygate_sandbox: str, new_context: Any, tmp_path: Path
 ) -> None:
     page = new_context(**PHONE).new_page()
     sign_in_citizen(page, site, typed="90 11 22 33", e164="+22890112233")
@@ -202,13 +251,18 @@ def test_tinted_windows_on_a_phone_from_filing_to_approval(
     expect(page.locator("main")).to_contain_text(re.compile(r"12\s000\sFCFA"))
     assert_accessible(page)
 
-    pay_at_the_counter(new_context, site, reference, 12_000)
+    pay_online_with_t_money(page, site, paygate_sandbox, reference)
     assert Dossier.objects.get(reference=reference).state == DossierState.IN_REVIEW
 
-    # --- an agent of the Minister's Office asks for a legible registration card ---------------------------
+    # --- an agent of the Minister's Office sees it paid, and asks for a legible registration card ----------
     agent = StaffFactory(roles=[(Unit.objects.get(code="cabinet"), Role.AGENT)])
     office = new_context().new_page()
     sign_in_staff(office, site, agent)
+    office.goto(f"{site}/agents/dossiers/{reference}/")
+    office.locator(f"main a[href='/paiements/agents/dossiers/{reference}/']").click()
+    office.wait_for_url(f"**/paiements/agents/dossiers/{reference}/")
+    expect(office.locator("main")).to_contain_text("Payé")
+    assert_accessible(office)
     office.goto(f"{site}/agents/dossiers/{reference}/")
     expect(office.locator(".bo-documents")).to_contain_text("carte-grise.jpg")
     assert_accessible(office)
