@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+from typing import Any
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -9,6 +12,7 @@ from django.utils.translation import gettext as _
 from guichet.accounts.models import User
 from guichet.accounts.roles import Role
 from guichet.audit import services as audit
+from guichet.catalog.definition import ITEM_KEY, split_item_path
 from guichet.core.actors import SYSTEM, Actor, ActorKind
 from guichet.core.errors import DomainError, InvalidInput, NotFound
 from guichet.dossiers.models import Dossier
@@ -93,3 +97,53 @@ def expire_due_permits(limit: int = 500) -> int:
             _close_file_if_done(permit.dossier, DossierState.EXPIRED, system, "")
             count += 1
     return count
+
+
+def renew_permit(permit: Permit, *, actor: Actor, language: str) -> Dossier:
+    """A new request for the same service, its answers prefilled from the expired permit's file.
+
+    Files are not copied (a new criminal record, a new photo ...). An answer that no longer
+    passes (a date now in the past) is left out for the applicant to give again.
+    """
+    from guichet.catalog.models import Service
+    from guichet.dossiers import services as dossiers
+
+    if permit.status != "expired" or permit.dossier.applicant_id is None:
+        raise DomainError(_("Only an expired permit can be renewed."))
+    if actor.user is None or actor.user.pk != permit.dossier.applicant_id:
+        raise NotFound()
+    old = permit.dossier
+    service = Service.objects.get(pk=old.service_id)
+    draft = dossiers.start_dossier(service, actor=actor, language=language)
+    answers = dict(old.answers)
+    for _attempt in range(3):
+        if not answers:
+            break
+        try:
+            dossiers.save_answers(draft, actor=actor, answers=answers)
+        except InvalidInput as exc:
+            kept = _without(answers, exc.errors)
+            if kept == answers:
+                break
+            answers = kept
+        else:
+            break
+    audit.record(
+        actor, "permit.renewal_started", permit, {"number": permit.number, "reference": draft.reference}
+    )
+    return draft
+
+
+def _without(answers: dict[str, Any], errors: dict[str, Any]) -> dict[str, Any]:
+    """The answers less those the errors name (a traveller's field: only that field of that traveller)."""
+    kept = copy.deepcopy(answers)
+    for name in errors:
+        item = split_item_path(name)
+        if item is None:
+            kept.pop(name, None)
+            continue
+        group, key, field_name = item
+        for entry in kept.get(group) or []:
+            if isinstance(entry, dict) and entry.get(ITEM_KEY) == key:
+                entry.pop(field_name, None)
+    return kept

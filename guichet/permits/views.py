@@ -6,10 +6,10 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from guichet.accounts.roles import Permission
 from guichet.backoffice.decorators import StaffRequest, not_found, staff_required
@@ -23,6 +23,7 @@ from guichet.permits.documents import permit_pdf
 from guichet.permits.models import Permit
 from guichet.permits.trust import trust_list_bytes
 from guichet.portal import session
+from guichet.portal.views.common import resume_url
 
 
 def _pdf_response(permit: Permit) -> HttpResponse:
@@ -65,6 +66,30 @@ def staff_pdf(request: StaffRequest, reference: str, number: str) -> HttpRespons
         return not_found(request)
     dossiers.record_staff_read(dossier, actor=Actor.for_user(request.staff), what="permit")
     return _pdf_response(permit)
+
+
+@never_cache
+@require_POST
+def renew(request: HttpRequest, reference: str, number: str) -> HttpResponse:
+    """The applicant renews an expired permit: a new request, prefilled, to check and file."""
+    found = session.dossier_for_request(request, reference)
+    permit = _permit_of(found.dossier, number)
+    if permit is None:
+        raise Http404
+    try:
+        draft = services.renew_permit(permit, actor=found.actor, language=get_language() or "fr")
+    except NotFound:
+        raise Http404 from None
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return redirect("portal:dossier", reference=found.dossier.reference)
+    messages.success(
+        request,
+        _(
+            "A new request is ready with the answers of your permit. Check them, add the documents, then file it."
+        ),
+    )
+    return redirect(resume_url(draft))
 
 
 class RevokeForm(forms.Form):

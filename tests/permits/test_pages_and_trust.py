@@ -16,6 +16,7 @@ from guichet.accounts.roles import Role
 from guichet.audit.models import AuditEvent
 from guichet.core.actors import Actor
 from guichet.core.errors import InvalidInput, NotFound
+from guichet.dossiers.models import Dossier
 from guichet.dossiers.states import DossierState
 from guichet.permits import keys, services
 from guichet.permits.models import Permit, SigningKey
@@ -214,3 +215,24 @@ def test_the_permit_panel_speaks_french_first(client, fence, project_translation
     page = client.get(f"/dossiers/{dossier.reference}/").content.decode()
     assert "Votre document" in page
     assert f"Télécharger le document {permit.number} (PDF)" in page
+
+
+def test_an_expired_permit_is_renewed_into_a_prefilled_request(client, issue):
+    dossier = issue("vitres-teintees")
+    permit = Permit.objects.get(dossier=dossier)
+    client.force_login(dossier.applicant)
+    url = f"/permis/{dossier.reference}/{permit.number}/renouveler/"
+    assert "renouveler" not in client.get(f"/dossiers/{dossier.reference}/").content.decode()  # still valid
+    assert client.post(url).status_code == 302  # refused with a message
+    assert Dossier.objects.filter(applicant=dossier.applicant).count() == 1
+    Permit.objects.filter(pk=permit.pk).update(valid_until=timezone.now() - dt.timedelta(seconds=1))
+    assert url in client.get(f"/dossiers/{dossier.reference}/").content.decode()
+    response = client.post(url)
+    assert response.status_code == 302
+    draft = Dossier.objects.filter(applicant=dossier.applicant).exclude(pk=dossier.pk).get()
+    assert draft.state == DossierState.DRAFT
+    assert draft.service_id == dossier.service_id
+    assert draft.answers["plate"] == "TG1234AB"
+    assert draft.answers["vin"] == dossier.answers["vin"]
+    client.force_login(CitizenFactory())
+    assert client.post(url).status_code == 404

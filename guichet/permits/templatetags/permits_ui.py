@@ -15,4 +15,8 @@ register = template.Library()
 def dossier_permits(context: template.Context, dossier: Any, staff: bool = False) -> dict[str, Any]:
     request = context.get("request")
     user = getattr(request, "staff", None) if staff else None
-    return {"permits": permits_of(dossier, staff=user), "staff": staff}
+    return {
+        "permits": permits_of(dossier, staff=user),
+        "staff": staff,
+        "csrf_token": context.get("csrf_token"),  # the renew button posts
+    }
