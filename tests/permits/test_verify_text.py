@@ -335,3 +335,28 @@ def test_the_cose_bytes_are_the_rfc_9052_shape(world):
     tbs = cbor2.dumps(["Signature1", protected, b"", payload])
     der = encode_dss_signature(int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big"))
     private.public_key().verify(der, tbs, ec.ECDSA(hashes.SHA256()))
+
+
+# RFC 9052 Appendix C.2.1 (RFC 8152 C.2.1), "Single ECDSA Signature": ES256 with the examples' key "11".
+RFC_X = "bac5b11cad8f99f9c72b05cf4b9e26d244dc189f745228255a219a86d6a09eff"
+RFC_Y = "20138bf82dc1b6d562be0fa54ab7804a3a64b6d72ccfed6b6fb6ed28bbfc117e"
+RFC_SIGNATURE = (
+    "8eb33e4ca31d1c465ab05aac34cc6b23d58fef5c083106c4d25a91aef0b0117e"
+    "2af9a291aa32e14ab834dc56ed2a223444547e01f11d3b0916e5a4c345cacb36"
+)
+RFC_MESSAGE = "d28443a10126a10442313154546869732069732074686520636f6e74656e742e5840" + RFC_SIGNATURE
+
+
+def test_the_rfc_9052_es256_example_verifies_with_our_sig_structure():
+    public = ec.EllipticCurvePublicNumbers(int(RFC_X, 16), int(RFC_Y, 16), ec.SECP256R1()).public_key()
+    tbs = signing.sig_structure(bytes.fromhex("a10126"), b"This is the content.")
+    assert tbs.hex() == "846a5369676e61747572653143a101264054546869732069732074686520636f6e74656e742e"
+    assert signing.raw_signature_valid(public, tbs, bytes.fromhex(RFC_SIGNATURE))
+    assert not signing.raw_signature_valid(public, tbs + b"x", bytes.fromhex(RFC_SIGNATURE))
+
+
+def test_the_rfc_example_itself_is_refused_for_its_unprotected_kid():
+    # Our format signs everything it reads: a kid outside the protected header is not accepted.
+    with pytest.raises(signing.MalformedError) as refused:
+        signing.parse_cose(bytes.fromhex(RFC_MESSAGE))
+    assert refused.value.reason == "bad_header"
