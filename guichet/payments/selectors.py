@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 
-from guichet.payments.models import Mismatch, Payment, Receipt
+from guichet.payments.models import Mismatch, Network, Payment, Receipt
 from guichet.payments.states import PAID, PaymentState
 
 
@@ -39,6 +39,15 @@ class Line:
     state: str
     count: int
     amount: int
+
+    # What the finance page shows: the method and state in words (the CSV keeps the codes).
+    @property
+    def method_label(self) -> str:
+        return str(Network(self.method).label) if self.method in Network.values else self.method
+
+    @property
+    def state_label(self) -> str:
+        return str(PaymentState(self.state).label) if self.state in PaymentState.values else self.state
 
 
 def summary(payments: QuerySet[Payment]) -> list[Line]:

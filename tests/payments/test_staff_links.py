@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from guichet.accounts.roles import Role
+from guichet.core.actors import Actor
 from guichet.dossiers.states import DossierState
+from guichet.payments import services
 from tests.factories import StaffFactory, make_dossier
+from tests.payments.helpers import callback_for
 from tests.payments.test_finance import staff_client
 
 
@@ -38,3 +41,16 @@ def test_the_finance_page_is_in_the_menu_of_cashiers_only(dossier):
     assert 'href="/paiements/finance/"' not in agent.get("/agents/").content.decode()
     finance = cashier.get("/paiements/finance/").content.decode()
     assert 'href="/paiements/finance/" aria-current="page"' in finance
+
+
+def test_the_finance_page_names_methods_and_states_in_words(client, dossier, paygate):
+    applicant = Actor.for_user(dossier.applicant)
+    callback_for(
+        client, services.start_payment(dossier, actor=applicant, network="TMONEY", phone="70000001").payment
+    )
+    cashier = staff_client(StaffFactory(roles=[(dossier.unit, Role.CASHIER)]))
+
+    html = cashier.get("/paiements/finance/").content.decode()
+
+    assert "<td>Mixx by Yas (T-Money)</td><td>Paid</td>" in html
+    assert "<td>TMONEY</td>" not in html
