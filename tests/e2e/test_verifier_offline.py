@@ -107,13 +107,15 @@ def test_the_page_refuses_a_trust_list_badly_signed_or_older_than_the_one_held(c
 
 def check(page: Page, text: str) -> Any:
     page.locator("textarea[name=code]").fill(text)
-    page.get_by_role("button", name="Vérifier", exact=True).click()
+    page.locator("#verifier-form button[type=submit]").click()
     verdict = page.locator("#verdict")
     expect(verdict).to_be_visible()
     return verdict
 
 
-def test_a_checker_loses_the_network_and_keeps_checking(site: str, page: Page, settings: Any) -> None:
+def test_a_checker_loses_the_network_and_keeps_checking(
+    project_translations: None, site: str, page: Page, settings: Any
+) -> None:
     from django.utils import timezone
 
     make = permit_maker(make_dossier())

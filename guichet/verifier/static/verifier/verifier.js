@@ -17,7 +17,7 @@
   var config = JSON.parse(configNode.textContent);
   var S = config.strings;
   var lang = document.documentElement.lang === "en" ? "en" : "fr";
-  var TRUST_CACHE = "guichet-verifier-trust";
+  var TRUST_CACHE = "guichet-trust-list";  // not "guichet-verifier-*": the worker drops those at each new version
   var TRUST_KEY = "/verifier/trust-list/held";
   var answerBox = document.getElementById("verifier-answer");
   var listNote = document.getElementById("verifier-list");
