@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import time
 from typing import Any
 
@@ -99,21 +100,23 @@ def _config_script() -> str:
     return script
 
 
-_root_cache: tuple[float, dict[str, Any]] | None = None
+_root_cache: dict[str, tuple[float, dict[str, Any]]] = {}
 ROOT_CACHE_SECONDS = 300
 
 
 def _pinned_root() -> dict[str, Any]:
     """The root public key pinned in the page, read from its file at most every few minutes."""
-    global _root_cache  # noqa: PLW0603  (a per-process cache of a public key)
-    now = time.monotonic()
-    if _root_cache is None or _root_cache[0] < now:
-        from guichet.permits.keys import root_public_jwk
+    from guichet.permits.keys import ROOT_ENV, keys_dir, root_public_jwk
 
+    where = f"{keys_dir()}|{os.environ.get(ROOT_ENV, '')[-64:]}"
+    now = time.monotonic()
+    cached = _root_cache.get(where)
+    if cached is None or cached[0] < now:
         public = dict(root_public_jwk())
         kid = public.pop("kid", "")
-        _root_cache = (now + ROOT_CACHE_SECONDS, {"jwk": public, "kid": kid})
-    return _root_cache[1]
+        cached = (now + ROOT_CACHE_SECONDS, {"jwk": public, "kid": kid})
+        _root_cache[where] = cached
+    return cached[1]
 
 
 def _strings() -> dict[str, Any]:

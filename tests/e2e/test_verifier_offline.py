@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +106,12 @@ def test_the_page_refuses_a_trust_list_badly_signed_or_older_than_the_one_held(c
 # --- the journey -----------------------------------------------------------------------------
 
 
+def wait_ready(page: Page) -> None:
+    """The page's script has run and its trust list is loaded or refreshed."""
+    page.wait_for_function("() => window.GuichetVerifierPage !== undefined")
+    page.evaluate("() => window.GuichetVerifierPage.ready")
+
+
 def check(page: Page, text: str) -> Any:
     page.locator("textarea[name=code]").fill(text)
     page.locator("#verifier-form button[type=submit]").click()
@@ -126,7 +133,7 @@ def test_a_checker_loses_the_network_and_keeps_checking(
 
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{site}/verifier/")
-    page.evaluate("() => window.GuichetVerifierPage.ready")
+    wait_ready(page)
     page.evaluate("() => navigator.serviceWorker.ready")
     expect(page.locator("#verifier-list")).not_to_have_attribute("data-issued-at", "")
     assert_accessible(page)
@@ -138,7 +145,7 @@ def test_a_checker_loses_the_network_and_keeps_checking(
 
     page.context.set_offline(True)
     page.reload()  # the service worker's copy
-    page.evaluate("() => window.GuichetVerifierPage.ready")
+    wait_ready(page)
     expect(page.locator("#verifier-list")).not_to_have_attribute("data-issued-at", "")
 
     verdict = check(page, valid.qr_text)
@@ -163,3 +170,58 @@ def test_a_checker_loses_the_network_and_keeps_checking(
     expect(verdict).to_have_attribute("data-outcome", "ONLINE_CHECK_REQUIRED")
     expect(verdict).to_contain_text("VÉRIFICATION EN LIGNE NÉCESSAIRE")
     assert_accessible(page)
+
+
+def test_a_photo_of_the_qr_is_read_on_the_phone(
+    project_translations: None, site: str, page: Page, tmp_path: Path
+) -> None:
+    from guichet.permits.signing import qr_for
+
+    permit = permit_maker(make_dossier())(1)
+    photo = tmp_path / "qr.png"
+    qr_for(permit.qr_text).save(str(photo), scale=6, border=4)
+    page.goto(f"{site}/verifier/")
+    wait_ready(page)
+    page.locator("#verifier-photo").set_input_files(str(photo))
+    verdict = page.locator("#verdict")
+    expect(verdict).to_be_visible()
+    expect(verdict).to_have_attribute("data-outcome", "VALID")
+    expect(verdict).to_contain_text(permit.number)
+    expect(page.locator("textarea[name=code]")).to_have_value(permit.qr_text)
+
+
+def test_the_page_keeps_its_list_when_offered_a_forged_or_older_one(site: str, page: Page) -> None:
+    page.goto(f"{site}/verifier/")
+    wait_ready(page)
+    held = page.evaluate("() => window.GuichetVerifierPage.held().signed")
+    issued_at = page.evaluate("() => window.GuichetVerifierPage.held().list.issued_at")
+    envelope = json.loads(held)
+    payload = json.loads(__import__("base64").urlsafe_b64decode(envelope["payload"] + "=="))
+    older = {**payload, "issued_at": payload["issued_at"] - 3600, "revoked": []}
+    forged_payload = __import__("base64").urlsafe_b64encode(json.dumps(older).encode()).rstrip(b"=").decode()
+    accepted = page.evaluate(
+        "async (lists) => { const out = []; for (const l of lists) out.push(await window.GuichetVerifierPage.offer(l)); return out; }",
+        [
+            json.dumps({**envelope, "payload": forged_payload}),
+            "not json",
+            json.dumps({**envelope, "signature": "AAAA"}),
+        ],
+    )
+    assert accepted == [False, False, False]
+    assert page.evaluate("() => window.GuichetVerifierPage.held().list.issued_at") == issued_at
+    # Offered again, the genuine list is accepted (not older than itself); the note says what happened.
+    assert page.evaluate("(l) => window.GuichetVerifierPage.offer(l)", held) is True
+
+
+def test_without_javascript_the_server_answers(site: str, browser: Any) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    permit = permit_maker(make_dossier())(2)
+    page.goto(f"{site}/verifier/")
+    page.locator("input[name=purpose][value=roadside]").check()
+    page.locator("textarea[name=code]").fill(permit.qr_text)
+    page.locator("#verifier-form button[type=submit]").click()
+    expect(page.locator("#verdict")).to_have_class(re.compile("verdict-wrong"))
+    expect(page.locator("#verdict")).to_contain_text("A01234567")
+    assert_accessible(page)
+    context.close()

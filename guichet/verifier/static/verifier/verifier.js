@@ -148,6 +148,13 @@
     section.focus();
   }
 
+  function showNotice(text) {
+    var notice = el("p", "notice notice-error", text);
+    notice.id = "verifier-notice";
+    notice.setAttribute("role", "alert");
+    answerBox.replaceChildren(notice);
+  }
+
   function purposeType() {
     var checked = form.querySelector("input[name=purpose]:checked");
     var value = checked ? config.purposes[checked.value] : null;
@@ -215,7 +222,7 @@
       if (!file) return;
       readPhoto(file).then(function (text) {
         if (text) scanned(text);
-        else showLocal({ status: "NOT_GENUINE", reason: "no_qr", claims: null }, S.scan_failed);
+        else showNotice(S.scan_failed);
       });
     });
   }
@@ -232,29 +239,23 @@
   }
 
   function readPhoto(file) {
-    var url = URL.createObjectURL(file);
-    return new Promise(function (resolve) {
-      var img = new Image();
-      img.onload = function () { resolve(img); };
-      img.onerror = function () { resolve(null); };
-      img.src = url;
-    }).then(function (img) {
-      if (!img) return null;
+    // createImageBitmap reads the file without a blob: URL (the site's CSP allows none).
+    return createImageBitmap(file).then(function (img) {
       if ("BarcodeDetector" in window) {
         return new window.BarcodeDetector({ formats: ["qr_code"] }).detect(img).then(function (codes) {
           return codes.length ? codes[0].rawValue : decodeWithJsQR(img);
         }, function () { return decodeWithJsQR(img); });
       }
       return decodeWithJsQR(img);
-    }).finally(function () { URL.revokeObjectURL(url); });
+    }).catch(function () { return null; });
   }
 
   function decodeWithJsQR(img) {
     return loadJsQR().then(function (jsQR) {
-      var scale = Math.min(1, 1600 / Math.max(img.naturalWidth, img.naturalHeight));
+      var scale = Math.min(1, 1600 / Math.max(img.width, img.height));
       var canvas = document.createElement("canvas");
-      canvas.width = Math.round(img.naturalWidth * scale);
-      canvas.height = Math.round(img.naturalHeight * scale);
+      canvas.width = Math.round(img.width * scale);
+      canvas.height = Math.round(img.height * scale);
       var ctx = canvas.getContext("2d");
       ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
       var data = ctx.getImageData(0, 0, canvas.width, canvas.height);
@@ -299,7 +300,7 @@
         return video.play();
       }).then(tick).catch(function () {
         end();
-        showLocal({ status: "ONLINE_CHECK_REQUIRED", reason: "camera", claims: null }, S.camera_failed);
+        showNotice(S.camera_failed);
       });
     });
     stop.addEventListener("click", end);
