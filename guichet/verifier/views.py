@@ -142,6 +142,9 @@ def _strings() -> dict[str, Any]:
         ),
         "number_offline": _("A permit number can only be checked with a network. Scan the QR code instead."),
         "scan_failed": _("No QR code found in this photo. Take it again, closer and without glare."),
+        "slow_down": _(
+            "Too many unknown numbers were typed from this connection. Wait a minute, then try again, or scan the QR code."
+        ),
         "camera_failed": _(
             "The camera could not be opened. Take a photo instead, or type the permit number."
         ),
@@ -162,12 +165,10 @@ def page(request: HttpRequest) -> HttpResponse:
         form = CheckForm(initial={"purpose": request.GET.get("pour", "all")})
     wants_json = "application/json" in request.headers.get("Accept", "")
     if request.method == "POST" and wants_json:
+        # The page's script draws the answer with the same words (its settings carry them).
         shown = answer.as_dict() if answer else None
-        fragment = render_to_string("verifier/_answer.html", {"answer": shown})
         errors = form.errors.get_json_data() if form.errors else {}
-        response: HttpResponse = JsonResponse(
-            {"answer": shown, "html": fragment, "errors": errors}, status=status
-        )
+        response: HttpResponse = JsonResponse({"answer": shown, "errors": errors}, status=status)
     else:
         response = render(request, "verifier/page.html", _page_context(request, form, answer), status=status)
     # The empty page may be kept by the browser but re-checked (the service worker keeps the

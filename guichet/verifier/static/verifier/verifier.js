@@ -189,15 +189,13 @@
       return response.json();
     }).then(function (data) {
       if (data.answer) {
-        var template = document.createElement("template");
-        template.innerHTML = data.html;  // drawn by the server from the same template as without script
-        answerBox.replaceChildren(template.content);
-        var section = document.getElementById("verdict");
-        if (section) {
-          section.setAttribute("data-outcome", data.answer.outcome);
-          section.setAttribute("data-reason", data.answer.reason);
-          section.focus();
-        }
+        var a = data.answer;
+        var p = a.permit;
+        var claims = p ? {
+          type: p.type, number: p.number, subject: p.subject, subject2: p.subject2, holder: p.holder,
+          not_before: Date.parse(p.not_before) / 1000, expiry: Date.parse(p.expiry) / 1000
+        } : null;
+        showLocal({ status: a.outcome, reason: a.reason, claims: claims }, a.reason === "slow_down" ? S.slow_down : null);
       } else {
         form.submit();  // the server's own page says what is wrong with the form
       }
