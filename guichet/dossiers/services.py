@@ -622,13 +622,14 @@ def approve_dossier(dossier: Dossier, *, actor: Actor, note: str = "") -> Dossie
     locked = _lock(dossier)
     require_action(locked, actor, A.APPROVE)
     _require_checklist_ticked(locked, _("Tick every point of the checklist before approving."))
-    approved = transition_dossier(dossier, to=S.APPROVED, actor=actor, note=note.strip())
-    issues = approved.definition.issues
+    issues = locked.definition.issues
     if issues is None or issues.type not in document_issuers:
-        return approved
-    # The service issues a document (a signed permit): made in this transaction, then the file is issued.
+        return transition_dossier(dossier, to=S.APPROVED, actor=actor, note=note.strip())
+    # The service issues a document (a signed permit): made in this transaction, then the file is
+    # issued; the applicant sees one step, "approved and issued", with the note.
+    approved = transition_dossier(dossier, to=S.APPROVED, actor=actor, note=note.strip(), public=False)
     document_issuers[issues.type](approved, actor)
-    return transition_dossier(dossier, to=S.ISSUED, actor=actor)
+    return transition_dossier(dossier, to=S.ISSUED, actor=actor, note=note.strip())
 
 
 @transaction.atomic(durable=True)

@@ -8,4 +8,4 @@ class PermitsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the issuing hook with the catalogue's issued documents and the periodic expiry job.
-        from guichet.permits import issuing, tasks  # noqa: F401
+        from guichet.permits import checks, issuing, tasks  # noqa: F401

@@ -236,3 +236,18 @@ def test_an_expired_permit_is_renewed_into_a_prefilled_request(client, issue):
     assert draft.answers["vin"] == dossier.answers["vin"]
     client.force_login(CitizenFactory())
     assert client.post(url).status_code == 404
+
+
+def test_production_refuses_to_start_without_permit_keys(settings):
+    from guichet.permits.checks import check_permit_keys
+
+    settings.PRODUCTION = True
+    settings.GUICHET_PERMITS = {**settings.GUICHET_PERMITS, "CREATE_MISSING_KEYS": False}
+    errors = check_permit_keys(None)
+    assert len(errors) == 5  # four permit types and the root key
+    assert {error.id for error in errors} == {"guichet.E040"}
+    settings.GUICHET_PERMITS = {**settings.GUICHET_PERMITS, "CREATE_MISSING_KEYS": True}
+    for code in (1, 2, 3, 4):
+        keys.signing_key(code)
+    keys.root_private_key()
+    assert check_permit_keys(None) == []

@@ -67,9 +67,10 @@ def test_an_approval_says_what_happens_next(client):
 
     top, _history = page_of(client, dossier)
 
-    assert "Your request was approved" in top
+    # The fence authorization is issued in the same step: the page leads with the document.
+    assert "Your request was approved and your document was issued" in top
     assert "Installez les panneaux d&#x27;avertissement." in top
-    assert "The ministry now prepares your document" in top
+    assert "Download permit" in top
 
 
 def test_a_request_for_information_shows_the_question_at_the_top(client):
