@@ -138,11 +138,9 @@ class VerifyView(PartnerView):
     def post(self, request: Request) -> Response:
         form = VerifyRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        expected = form.validated_data.get("expected_type")
-        purpose = {1: "roadside", 2: "border"}.get(expected or 0, "all")
-        answer = services.check_text(form.validated_data["text"], purpose=purpose)
-        if expected in (3, 4) and answer.permit_type not in (None, expected):
-            answer = services.Answer(**{**answer.__dict__, "outcome": "WRONG_TYPE", "reason": "wrong_type"})
+        answer = services.check_text(
+            form.validated_data["text"], permit_type=form.validated_data.get("expected_type")
+        )
         services.audit_verify(request.auth, answer)
         data = answer.as_dict()
         return Response({"outcome": data["outcome"], "reason": data["reason"], "permit": data["permit"]})

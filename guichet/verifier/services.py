@@ -155,9 +155,14 @@ def normalise_number(text: str) -> str:
     return re.sub(r"\s+", "", text).upper()
 
 
-def check_text(text: str, *, purpose: str = "all", now: int | None = None) -> Answer:
-    """The answer for a scanned or pasted QR text (bounded; never raises)."""
-    return answer_from_verdict(verify_text(text, expected_type=expected_type(purpose), now=now))
+def check_text(
+    text: str, *, purpose: str = "all", permit_type: int | None = None, now: int | None = None
+) -> Answer:
+    """The answer for a scanned or pasted QR text (bounded; never raises).
+
+    The type expected is the purpose's (the page) or `permit_type` (the API, any type)."""
+    expected = permit_type if permit_type is not None else expected_type(purpose)
+    return answer_from_verdict(verify_text(text, expected_type=expected, now=now))
 
 
 def check_number(number: str, *, purpose: str = "all", now: int | None = None) -> Answer:
