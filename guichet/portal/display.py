@@ -344,6 +344,9 @@ def dossier_status(dossier: Dossier, events: list[DossierEvent]) -> DossierStatu
             next_steps=(_("The ministry now prepares your document. We will tell you when it is issued."),),
         )
     if state == S.ISSUED:
+        # Issuing follows approval at once and carries no words: the approval's note stays shown.
+        approval = _last_state_change(events, S.APPROVED)
+        note = note or (approval.text if approval is not None else "")
         return DossierStatus(
             _("Your request was approved and your document was issued"),
             words_label=_("The ministry’s note:") if note else "",
