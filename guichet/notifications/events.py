@@ -31,6 +31,7 @@ _KINDS: Final = (
     MessageKind("dossier_quote_proposed"),
     MessageKind("payment_received"),  # amount and receipt number: nothing that opens a door
     MessageKind("permit_issued"),  # the permit's number and a link to the file (sign-in needed)
+    MessageKind("permit_revoked"),  # the number and the supervisor's reason
     # Says only that reports wait, but when one came in is itself worth hiding from staff views.
     MessageKind("denunciation_new_work", secret=True),
 )

@@ -10,6 +10,29 @@ from guichet.notifications.services import notify_contact
 from guichet.permits.models import Permit
 
 
+def notify_revoked(permit: Permit) -> None:
+    """The holder learns their permit was withdrawn, and why."""
+    dossier = permit.dossier
+    contact = dossier.contact
+    if contact is None:
+        return
+    notify_contact(
+        contact,
+        "permit_revoked",
+        language=dossier.language,
+        context={
+            "reference": dossier.reference,
+            "document": bilingual(permit.kind.title, dossier.language),
+            "number": permit.number,
+            "reason": permit.revoked_reason,
+            "url": dossier_url(dossier),
+        },
+        dossier_reference=dossier.reference,
+        unit_id=dossier.unit_id,
+        restricted=dossier.definition.confidentiality == Confidentiality.RESTRICTED,
+    )
+
+
 def notify_issued(dossier: Dossier, permits: list[Permit]) -> None:
     contact = dossier.contact
     if contact is None:

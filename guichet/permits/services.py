@@ -20,6 +20,7 @@ from guichet.dossiers.services import transition_dossier
 from guichet.dossiers.states import DossierState, workflows
 from guichet.permits import trust
 from guichet.permits.models import Permit
+from guichet.permits.notices import notify_revoked
 
 MAX_REASON_CHARS = 1000
 
@@ -72,6 +73,7 @@ def revoke_permit(permit: Permit, *, actor: Actor, reason: str) -> Permit:
         {"number": locked.number, "type": locked.permit_type, "reference": locked.dossier.reference},
     )
     trust.forget()
+    notify_revoked(locked)
     _close_file_if_done(locked.dossier, DossierState.REVOKED, actor, text)
     permit.refresh_from_db()
     return locked

@@ -117,6 +117,10 @@ def test_only_a_supervisor_of_the_unit_revokes(client, fence):
     assert permit.revoked_at is not None
     assert permit.revoked_by == supervisor
     assert AuditEvent.objects.filter(verb="permit.revoked", target_id=str(permit.pk)).exists()
+    from guichet.notifications.models import Notification
+
+    told = Notification.objects.get(event="permit_revoked", dossier_reference=dossier.reference)
+    assert "Titre foncier falsifié." in told.body
     dossier.refresh_from_db()
     assert dossier.state == DossierState.REVOKED
     assert verify_text(permit.qr_text).outcome == Outcome.REVOKED
