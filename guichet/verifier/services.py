@@ -186,6 +186,7 @@ def permit_text_for_number(number: str) -> str | None:
 
 # --- partners -------------------------------------------------------------------------------
 
+TOKEN_PATTERN = re.compile(r"gvp_[0-9a-f]{12}_[A-Za-z0-9_-]{43}")
 TOKEN_PREFIX = "gvp_"  # noqa: S105  (the public start of every partner token, not a secret)
 
 
@@ -233,7 +234,8 @@ def revoke_partner(*, name: str) -> Partner:
 
 def partner_for_token(token: str) -> Partner | None:
     """The active partner holding `token`, or None (unknown, malformed or revoked)."""
-    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+    # Checked before any query: a NUL or a stray byte must not reach the database (PostgreSQL refuses NUL).
+    if not TOKEN_PATTERN.fullmatch(token):
         return None
     prefix, _sep, _rest = token[len(TOKEN_PREFIX) :].partition("_")
     partner = Partner.objects.filter(token_prefix=prefix, revoked_at__isnull=True).first()

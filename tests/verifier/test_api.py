@@ -85,6 +85,8 @@ def test_no_token_a_bad_token_a_revoked_partner_and_a_missing_scope(issue):
     permit = issue(1)
     assert verify(api(), permit.qr_text).status_code == 401
     assert verify(api("gvp_nothing_here"), permit.qr_text).status_code == 401
+    nul = "gvp_" + "0" * 12 + "_" + "\x00" * 43  # PostgreSQL refuses NUL in a query: never sent
+    assert verify(api(nul), permit.qr_text).status_code == 401
     _p, narrow = services.create_partner(name="Frontière", scopes=["lookup_passport"])
     assert verify(api(narrow), permit.qr_text).status_code == 403
     assert api(narrow).get("/api/verification/permits", {"plate": "TG1234AB"}).status_code == 403

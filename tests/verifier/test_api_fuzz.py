@@ -17,6 +17,20 @@ from guichet.verifier import services
 schema = schemathesis.openapi.from_wsgi("/api/verification/schema/", get_wsgi_application())
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """As Django's test client does: a request must not close the test's database connection
+    (on PostgreSQL the test's transaction would be lost after the first call)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def partner_token(db):
     return services.create_partner(name="Fuzzer", scopes=["verify", "lookup_plate", "lookup_passport"])[1]
