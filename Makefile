@@ -41,6 +41,8 @@ run: export GUICHET_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: export PAYGATE_URL ?= http://127.0.0.1:$(PAYGATE_PORT)
 run: export FEDAPAY_URL ?= http://127.0.0.1:$(FEDAPAY_PORT)
 run: messages
+	@# A port already held stops here with what to do, not in a restart loop once started.
+	$(BIN)/python -m guichet.core.free_ports PORT=$(PORT) PAYGATE_PORT=$(PAYGATE_PORT) FEDAPAY_PORT=$(FEDAPAY_PORT)
 	mkdir -p var
 	$(BIN)/python manage.py migrate --no-input -v0
 	$(BIN)/python manage.py load_catalog

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import shutil
+import socket
 import subprocess
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+
+from guichet.core import free_ports
 
 ROOT = Path(settings.BASE_DIR)
 
@@ -49,3 +52,51 @@ def test_make_run_passes_the_sandbox_ports_and_addresses_on():
     # The portal talks to the sandboxes where they listen.
     assert "run: export PAYGATE_URL ?= http://127.0.0.1:$(PAYGATE_PORT)" in makefile
     assert "run: export FEDAPAY_URL ?= http://127.0.0.1:$(FEDAPAY_PORT)" in makefile
+
+
+def test_make_run_checks_its_ports_before_starting():
+    printed = subprocess.run(  # noqa: S603  (make -n prints the commands and runs none)
+        [
+            str(MAKE),
+            "-n",
+            "--no-print-directory",
+            "run",
+            "PORT=8100",
+            "PAYGATE_PORT=8120",
+            "FEDAPAY_PORT=8121",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+    ).stdout.splitlines()
+
+    check = next(i for i, line in enumerate(printed) if "guichet.core.free_ports" in line)
+    assert "PORT=8100 PAYGATE_PORT=8120 FEDAPAY_PORT=8121" in printed[check]
+    assert check < next(i for i, line in enumerate(printed) if "honcho start" in line)
+
+
+def test_a_port_in_use_is_named_with_what_to_do(capsys):
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        port = held.getsockname()[1]
+        with socket.socket() as unused:
+            unused.bind(("127.0.0.1", 0))
+            free = unused.getsockname()[1]  # bound, not listening: nothing answers there
+
+            assert free_ports.main([f"PORT={free}", f"PAYGATE_PORT={port}"]) == 1
+
+    err = capsys.readouterr().err
+    assert f"Port {port} (PAYGATE_PORT) is already in use" in err
+    assert f"Port {free}" not in err
+    assert "PAYGATE_PORT=8110" in err
+
+
+def test_free_ports_pass():
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        free = unused.getsockname()[1]
+
+        assert free_ports.main([f"PORT={free}"]) == 0
