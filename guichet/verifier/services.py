@@ -148,7 +148,10 @@ def expected_type(purpose: str) -> int | None:
 
 
 def looks_like_permit_text(text: str) -> bool:
-    return text.strip().upper().startswith("TG1:")
+    """A scanned text rather than a typed number: ours (TG1:), or anything no number looks like
+    (a colon, or longer than a number), which the verifier then names (e.g. wrong_prefix)."""
+    text = text.strip()
+    return text.upper().startswith("TG1:") or ":" in text or len(normalise_number(text)) > 20
 
 
 def normalise_number(text: str) -> str:

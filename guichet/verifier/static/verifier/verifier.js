@@ -162,7 +162,9 @@
   }
 
   function checkHere(code) {
-    if (!/^\s*TG1:/i.test(code)) {
+    // A typed number (as the server tells them apart): only the server can look it up.
+    var trimmed = code.trim();
+    if (!/^TG1:/i.test(trimmed) && trimmed.indexOf(":") < 0 && trimmed.replace(/\s+/g, "").length <= 20) {
       showLocal({ status: "ONLINE_CHECK_REQUIRED", reason: "number_offline", claims: null }, S.number_offline);
       return Promise.resolve();
     }
