@@ -92,7 +92,8 @@
 
   function showList() {
     if (!listNote) return;
-    var text = held ? S.list_refreshed.replace("%(date)s", formatDate(held.list.issued_at)) : S.list_none;
+    var text = held ? S.list_refreshed.replace("%(date)s", formatDate(held.list.issued_at))
+      .replace("%(fetched)s", formatDate(held.fetched_at || held.list.issued_at)) : S.list_none;
     if (lastRefusal) text += " " + S.list_refused;
     listNote.textContent = text;
     listNote.setAttribute("data-issued-at", held ? String(held.list.issued_at) : "");
