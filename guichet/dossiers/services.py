@@ -185,7 +185,9 @@ def transition_dossier(
         locked,
         {"reference": locked.reference, "from": previous, "to": str(to)},
     )
-    if to in NOTICE_FOR_STATE:
+    # A step the applicant does not see (approved on the way to issued) is not announced either:
+    # the next one says it all, in one message.
+    if public and to in NOTICE_FOR_STATE:
         _notify_applicant(locked, NOTICE_FOR_STATE[to])
     dossier.refresh_from_db()
     return locked

@@ -59,6 +59,9 @@ def test_the_applicant_is_told_with_a_link(issue, django_capture_on_commit_callb
     notice = Notification.objects.filter(event="permit_issued", dossier_reference=dossier.reference).get()
     assert permit.number in notice.body
     assert f"/dossiers/{dossier.reference}/" in notice.body
+    # One message for one decision: the step on the way to issued is not announced on its own.
+    events = Notification.objects.filter(dossier_reference=dossier.reference).values_list("event", flat=True)
+    assert "dossier_approved" not in set(events)
 
 
 def test_if_issuing_fails_nothing_is_approved(settings):
