@@ -26,6 +26,7 @@ from guichet.permits.verify import TrustedKey
 
 KEYS_CACHE = "permits:keys:v1"
 LIST_CACHE = "permits:trust-list:v1"
+REVOKED_CACHE = "permits:revoked:v1"
 
 
 def _unix(value: dt.datetime | None) -> int | None:
@@ -78,9 +79,22 @@ class DatabaseTrust:
         return self._keys.get(kid)
 
     def is_revoked(self, permit_type: int, number: str) -> bool:
-        return Permit.objects.filter(
-            permit_type=permit_type, number=number, revoked_at__isnull=False
-        ).exists()
+        return (permit_type, number) in _revoked()
+
+
+def _revoked() -> frozenset[tuple[int, str]]:
+    """Every revoked permit (revocations are few), as the check answered from the database.
+
+    Read from the shared cache (a deployment of several processes must have one: check
+    guichet.E003), which `forget()` empties at each revocation's commit, so a revocation is
+    seen at once by every process; one query per cache period instead of one per check (it
+    was most of the public check's time).
+    """
+    rows = cache.get(REVOKED_CACHE)
+    if rows is None:
+        rows = list(Permit.objects.filter(revoked_at__isnull=False).values_list("permit_type", "number"))
+        cache.set(REVOKED_CACHE, rows, settings.GUICHET_PERMITS["TRUST_LIST_CACHE_SECONDS"])
+    return frozenset((int(permit_type), str(number)) for permit_type, number in rows)
 
 
 def database_trust() -> DatabaseTrust:
@@ -91,7 +105,7 @@ def forget() -> None:
     """Drop the cached keys and trust list once the current transaction commits."""
 
     def drop() -> None:
-        cache.delete_many([KEYS_CACHE, LIST_CACHE])
+        cache.delete_many([KEYS_CACHE, LIST_CACHE, REVOKED_CACHE])
 
     drop()  # and again at commit: a list built meanwhile saw the rows as they were before
     transaction.on_commit(drop)

@@ -130,10 +130,12 @@ def test_a_revoked_permit_is_in_the_next_trust_list(fence):
     dossier, permit = fence
     before = open_trust_list(trust_list_bytes())
     assert {"type": permit.permit_type, "number": permit.number} not in before["revoked"]
+    assert verify_text(permit.qr_text).outcome == Outcome.VALID  # the revoked set is now cached
     supervisor = StaffFactory(roles=[(dossier.unit, Role.SUPERVISOR)])
     services.revoke_permit(permit, actor=Actor.for_user(supervisor), reason="Titre foncier falsifié.")
     after = open_trust_list(trust_list_bytes())  # the cached list was dropped at commit
     assert {"type": permit.permit_type, "number": permit.number} in after["revoked"]
+    assert verify_text(permit.qr_text).outcome == Outcome.REVOKED  # and so was the cached set
     with pytest.raises(InvalidInput):
         services.revoke_permit(permit, actor=Actor.for_user(supervisor), reason=" ")
 
