@@ -9,12 +9,13 @@ from __future__ import annotations
 import io
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
+from guichet.catalog.display import country_name
 from guichet.core.pdf import dejavu_fonts
 from guichet.permits import types
 from guichet.permits.models import Permit
@@ -61,7 +62,14 @@ def _rows(permit: Permit) -> list[tuple[str, str]]:
         (f"{kind.subject_label['fr']} / {kind.subject_label['en']}", permit.subject),
     ]
     if permit.subject2 and kind.subject2_label:
-        rows.append((f"{kind.subject2_label['fr']} / {kind.subject2_label['en']}", permit.subject2))
+        second = permit.subject2
+        if permit.permit_type == types.ENTRY.code:  # the QR signs the ISO code; the page names it
+            with translation.override("fr"):
+                french = country_name(second)
+            with translation.override("en"):
+                english = country_name(second)
+            second = french if french == english else f"{french} / {english}"
+        rows.append((f"{kind.subject2_label['fr']} / {kind.subject2_label['en']}", second))
     for key, value in permit.details.items():
         if value and key in DETAIL_LABELS:
             fr, en = DETAIL_LABELS[key]

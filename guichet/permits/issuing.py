@@ -14,9 +14,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from guichet.audit import services as audit
+from guichet.catalog.display import display_answer
 from guichet.catalog.registries import document_issuers, issued_documents
 from guichet.core.actors import Actor
 from guichet.core.text import bilingual
@@ -64,6 +65,32 @@ def subjects_for(service_code: str) -> Callable[[Subjects], Subjects]:
 def _text(answers: dict[str, Any], name: str) -> str:
     value = answers.get(name)
     return "" if value is None else str(value).strip()
+
+
+def _shown(dossier: Dossier, name: str, value: str, language: str) -> str:
+    """An answer as a person reads it (a list's label, a date dd/mm/yyyy), not its stored code."""
+    try:
+        question = dossier.definition.field(name)
+    except KeyError:
+        return value
+    if not value or question.is_group:
+        return value
+    with translation.override(language):
+        return display_answer(question, value)
+
+
+def _label(dossier: Dossier, answers: dict[str, Any], name: str) -> str:
+    """A list answer's French label (commune, prefecture): what a permit prints and signs."""
+    return _shown(dossier, name, _text(answers, name), "fr")
+
+
+def readable_details(dossier: Dossier, details: dict[str, str]) -> dict[str, str]:
+    """Details with each answer in words, French then English where they differ."""
+    shown = {}
+    for key, value in details.items():
+        french, english = _shown(dossier, key, value, "fr"), _shown(dossier, key, value, "en")
+        shown[key] = french if french == english else f"{french} / {english}"
+    return shown
 
 
 def _day_start(value: str) -> dt.datetime | None:
@@ -119,7 +146,7 @@ def _entry(dossier: Dossier) -> list[PermitSpec]:
 def _fence(dossier: Dossier) -> list[PermitSpec]:
     answers = dossier.answers
     holder = _text(answers, "company_name") or _text(answers, "full_name")
-    place = ", ".join(filter(None, (_text(answers, "address"), _text(answers, "commune"))))
+    place = ", ".join(filter(None, (_text(answers, "address"), _label(dossier, answers, "commune"))))
     return [
         PermitSpec(
             types.FENCE,
@@ -148,7 +175,9 @@ def _event(dossier: Dossier) -> list[PermitSpec]:
             subject=_text(answers, "venue_name"),
             subject2=_text(answers, "event_date"),
             details={
-                "venue": ", ".join(filter(None, (_text(answers, "address"), _text(answers, "commune")))),
+                "venue": ", ".join(
+                    filter(None, (_text(answers, "address"), _label(dossier, answers, "commune")))
+                ),
                 "event_date": _text(answers, "event_date"),
                 "start_time": _text(answers, "start_time"),
                 "end_time": _text(answers, "end_time"),
@@ -229,7 +258,7 @@ def issue_permits(dossier: Dossier, actor: Actor) -> list[Permit]:
             holder=spec.holder,
             subject=claims.subject,  # what the QR says, so the PDF and a check show the same
             subject2=claims.subject2 or "",
-            details=spec.details,
+            details=readable_details(dossier, spec.details),
             valid_from=valid_from,
             valid_until=valid_until,
             kid=key_row.kid,

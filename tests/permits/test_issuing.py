@@ -41,7 +41,11 @@ def test_one_permit_per_traveller(issue):
     assert len(permits) == len(travellers) == 2
     assert [p.subject for p in permits] == [t["passport_number"] for t in travellers]
     assert [p.item for p in permits] == [t["_key"] for t in travellers]
-    assert permits[0].details["birth_date"] == travellers[0]["birth_date"]
+    # The permit prints answers in words: a date dd/mm/yyyy, a list's label, not its stored code.
+    year, month, day = travellers[0]["birth_date"].split("-")
+    assert permits[0].details["birth_date"] == f"{day}/{month}/{year}"
+    port = dossier.answers["port_of_entry"]
+    assert permits[0].details["port_of_entry"] and port not in permits[0].details["port_of_entry"]
     assert len({p.number for p in permits}) == 2
 
 
