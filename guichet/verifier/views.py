@@ -135,7 +135,9 @@ def _strings() -> dict[str, Any]:
         "valid_from": _("Valid from"),
         "valid_until": _("Valid until"),
         "offline_note": _("Checked on this device, without network, against the list of %(date)s."),
-        "list_refreshed": _("List of keys and withdrawn permits issued %(date)s, last refreshed %(fetched)s."),
+        "list_refreshed": _(
+            "List of keys and withdrawn permits issued %(date)s, last refreshed %(fetched)s."
+        ),
         "list_none": _("This device holds no list of keys yet: open this page once with a network."),
         "list_refused": _(
             "A list received was refused (bad signature or older than the one held); the previous one is kept."

@@ -45,7 +45,8 @@ def test_one_permit_per_traveller(issue):
     year, month, day = travellers[0]["birth_date"].split("-")
     assert permits[0].details["birth_date"] == f"{day}/{month}/{year}"
     port = dossier.answers["port_of_entry"]
-    assert permits[0].details["port_of_entry"] and port not in permits[0].details["port_of_entry"]
+    assert permits[0].details["port_of_entry"]
+    assert port not in permits[0].details["port_of_entry"]
     assert len({p.number for p in permits}) == 2
 
 
