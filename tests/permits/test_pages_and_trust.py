@@ -249,11 +249,12 @@ def test_production_refuses_to_start_without_permit_keys(settings):
 
     settings.PRODUCTION = True
     settings.GUICHET_PERMITS = {**settings.GUICHET_PERMITS, "CREATE_MISSING_KEYS": False}
-    errors = check_permit_keys(None)
+    errors = check_permit_keys(None, databases=["default"])
     assert len(errors) == 5  # four permit types and the root key
     assert {error.id for error in errors} == {"guichet.E040"}
+    assert len(check_permit_keys(None)) == 1  # without a database: the root key only
     settings.GUICHET_PERMITS = {**settings.GUICHET_PERMITS, "CREATE_MISSING_KEYS": True}
     for code in (1, 2, 3, 4):
         keys.signing_key(code)
     keys.root_private_key()
-    assert check_permit_keys(None) == []
+    assert check_permit_keys(None, databases=["default"]) == []
