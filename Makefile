@@ -68,6 +68,7 @@ checks: messages
 		CACHE_URL=$${CACHE_URL:-redis://127.0.0.1:6379/0} \
 		PAYGATE_URL=https://paygate.example PAYGATE_AUTH_TOKEN=ci-only FEDAPAY_URL=https://fedapay.example \
 		FEDAPAY_SECRET_KEY=ci-only FEDAPAY_WEBHOOK_SECRET=ci-only \
+		GUICHET_PERMIT_ROOT_KEY="$$($(BIN)/python -c 'from cryptography.hazmat.primitives import serialization as s; from cryptography.hazmat.primitives.asymmetric import ec; print(ec.generate_private_key(ec.SECP256R1()).private_bytes(s.Encoding.PEM, s.PrivateFormat.PKCS8, s.NoEncryption()).decode())')" \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 # The SQLite run keeps its cache in memory: the PostgreSQL run may use Redis at the same time.
