@@ -253,7 +253,7 @@ def test_the_client_speaks_to_a_unix_socket(tmp_path):
             connection.sendall(b"stream: OK\0")
 
     threading.Thread(target=answer_ok, daemon=True).start()
-    assert clamd_instream(b"hello", address=f"unix://{path}", timeout=2) == "OK"
+    assert clamd_instream(b"hello", address=f"unix://{path}", timeout=15) == "OK"
     server.close()
 
 

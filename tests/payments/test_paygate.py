@@ -17,7 +17,7 @@ from tests.payments.helpers import payload
 
 def api(settings, path, **body):
     url = settings.GUICHET_PAYMENTS["PAYGATE_URL"] + path
-    return httpx.post(url, json=body, timeout=2)
+    return httpx.post(url, json=body, timeout=15)
 
 
 def pay_body(**changes):
@@ -91,12 +91,12 @@ def test_an_unknown_identifier_gets_a_complete_object(paygate, settings):
 def test_the_phone_page_lists_pending_payments_and_acts(paygate, settings):
     registered = api(settings, "/api/v1/pay", **pay_body()).json()
     base = settings.GUICHET_PAYMENTS["PAYGATE_URL"]
-    page = httpx.get(f"{base}/phone", timeout=2).text
+    page = httpx.get(f"{base}/phone", timeout=15).text
     assert "12 000 FCFA" in page
     assert 'data-identifier="GPTEST0000000000001"' in page
-    httpx.post(f"{base}/phone/{registered['tx_reference']}", data={"action": "decline"}, timeout=2)
+    httpx.post(f"{base}/phone/{registered['tx_reference']}", data={"action": "decline"}, timeout=15)
     assert paygate.by_identifier["GPTEST0000000000001"].status == 6
-    assert "Nothing is waiting." in httpx.get(f"{base}/phone", timeout=2).text
+    assert "Nothing is waiting." in httpx.get(f"{base}/phone", timeout=15).text
 
 
 # --- the client reads what the gateway sends ----------------------------------------------------
@@ -229,7 +229,7 @@ def test_the_sandbox_calls_the_portal_back_over_http(live_server, paygate, setti
     ).payment
     base = settings.GUICHET_PAYMENTS["PAYGATE_URL"]
     tx = paygate.by_identifier[payment.public_id].tx_reference
-    httpx.post(f"{base}/phone/{tx}", data={"action": "pay"}, timeout=2)
+    httpx.post(f"{base}/phone/{tx}", data={"action": "pay"}, timeout=15)
     deadline = clock.monotonic() + 10
     while Dossier.objects.get(pk=dossier.pk).state != DossierState.IN_REVIEW and clock.monotonic() < deadline:
         clock.sleep(0.05)  # the callback travels on the sandbox's own thread

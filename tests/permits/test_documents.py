@@ -27,7 +27,10 @@ def qr_texts(pdf: bytes) -> list[str]:
     texts = []
     for page in document:
         image = page.render(scale=150 / 72).to_pil()
-        texts += [result.text for result in zxingcpp.read_barcodes(image)]
+        # QR codes only: with every format on, zxing once read a line of the page as another
+        # kind of barcode ('D:$B') on a loaded machine.
+        found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+        texts += [result.text for result in found]
     return texts
 
 
