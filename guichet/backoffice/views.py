@@ -39,7 +39,7 @@ from guichet.catalog.definition import Confidentiality
 from guichet.core.actors import Actor
 from guichet.core.errors import DomainError, InvalidInput, NotFound, PermissionRefused
 from guichet.core.text import bilingual
-from guichet.dossiers import capacity
+from guichet.dossiers import capacity, quotes
 from guichet.dossiers import services as dossiers
 from guichet.dossiers.access import (
     assignable_staff,
@@ -95,7 +95,7 @@ class Action:
 
 def _quote_initial(dossier: Dossier) -> dict[str, Any]:
     """The form starts from the quote proposed, else from the applicant's wish."""
-    quote = dossiers.live_quote(dossier)
+    quote = quotes.live_quote(dossier)
     if quote is not None:
         return {"agents": quote.agents, "hours": quote.hours}
     return {"agents": capacity.requested_agents(dossier), "hours": capacity.suggested_hours(dossier)}
@@ -103,7 +103,7 @@ def _quote_initial(dossier: Dossier) -> dict[str, Any]:
 
 def _capacity_warning(dossier: Dossier) -> str | None:
     """Said to the commander once a quote is set, when its day goes over the unit's capacity."""
-    quote = dossiers.live_quote(dossier)
+    quote = quotes.live_quote(dossier)
     if quote is None or quote.event_date is None:
         return None
     load = capacity.day_load(dossier.unit, quote.event_date)
@@ -164,7 +164,7 @@ ACTIONS: dict[str, Action] = {
         Action(
             A.PROPOSE_QUOTE,
             QuoteForm,
-            lambda dossier, actor, data: dossiers.propose_quote(
+            lambda dossier, actor, data: quotes.propose_quote(
                 dossier, actor=actor, agents=data["agents"], hours=data["hours"], reason=data["reason"]
             ),
             _("The quote is sent to the applicant, who will accept or decline it."),
@@ -240,7 +240,7 @@ def _capacity_days(dossier: Dossier, failed: ActionForm | None) -> list[capacity
     day = capacity.event_day(dossier)
     if day is None:
         return []
-    quote = dossiers.live_quote(dossier)
+    quote = quotes.live_quote(dossier)
     adding = quote.agents if quote is not None else (capacity.requested_agents(dossier) or 0)
     if isinstance(failed, QuoteForm) and failed.is_bound:
         typed = failed.data.get(failed.add_prefix("agents"), "")

@@ -10,6 +10,7 @@ from django.test import override_settings
 
 from guichet.accounts.roles import Role
 from guichet.core.actors import Actor
+from guichet.dossiers import quotes
 from guichet.dossiers import services as dossiers
 from guichet.dossiers.models import ChecklistTick, Quote
 from guichet.dossiers.states import DossierState
@@ -145,7 +146,7 @@ def test_who_may_not_set_a_quote_changes_nothing(client, dossier):
 def test_the_calendar_lists_the_month_for_the_units_staff(client, dossier):
     commander = StaffFactory(roles=[(dossier.unit, Role.AGENT)])
     tick_all(dossier, Actor.for_user(commander))
-    dossiers.propose_quote(dossier, actor=Actor.for_user(commander), agents=4, hours=5)
+    quotes.propose_quote(dossier, actor=Actor.for_user(commander), agents=4, hours=5)
     sign_in_staff(client, commander)
     html = _get(client, f"/agents/calendrier/?unit={dossier.unit.code}&month={EVENT_DAY:%Y-%m}")
     assert "Capacity calendar" in html
@@ -203,7 +204,7 @@ def test_approving_with_points_unticked_says_which_and_keeps_the_note(client, tm
 def test_the_queue_counts_and_filters_files_awaiting_the_applicants_answer_to_a_quote(client, dossier):
     commander = StaffFactory(roles=[(dossier.unit, Role.AGENT)])
     tick_all(dossier, Actor.for_user(commander))
-    dossiers.propose_quote(dossier, actor=Actor.for_user(commander), agents=4, hours=5)
+    quotes.propose_quote(dossier, actor=Actor.for_user(commander), agents=4, hours=5)
     sign_in_staff(client, commander)
     html = _get(client, "/agents/?state=quote_proposed")
     assert dossier.reference in html

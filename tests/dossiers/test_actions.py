@@ -21,6 +21,7 @@ from guichet.catalog.models import Service
 from guichet.core.actors import SYSTEM, Actor
 from guichet.core.errors import DomainError, PermissionRefused
 from guichet.demo.files import demo_png
+from guichet.dossiers import quotes
 from guichet.dossiers import services as dossiers
 from guichet.dossiers.actions import ActionName, available_actions, is_applicant
 from guichet.dossiers.models import Dossier, DossierEvent
@@ -115,14 +116,14 @@ class World:
 
 
 def _quote_number(w: World) -> int:
-    quote = dossiers.live_quote(w.dossier)
+    quote = quotes.live_quote(w.dossier)
     return quote.number if quote else 1
 
 
 def _propose(w: World) -> object:
     if w.dossier.state == S.IN_REVIEW and w.dossier.definition.checklist:
         tick_all(w.dossier, w.supervisor)  # a quote is set once the file is reviewed
-    return dossiers.propose_quote(w.dossier, actor=w.supervisor, agents=4, hours=5, reason="Vu.")
+    return quotes.propose_quote(w.dossier, actor=w.supervisor, agents=4, hours=5, reason="Vu.")
 
 
 CALLS: dict[ActionName, Callable[[World], object]] = {
@@ -152,8 +153,8 @@ CALLS: dict[ActionName, Callable[[World], object]] = {
     ),
     A.TICK_CHECKLIST: lambda w: dossiers.tick_checklist(w.dossier, actor=w.supervisor, ticked=["venue_ok"]),
     A.PROPOSE_QUOTE: _propose,
-    A.ACCEPT_QUOTE: lambda w: dossiers.accept_quote(w.dossier, actor=w.applicant, number=_quote_number(w)),
-    A.DECLINE_QUOTE: lambda w: dossiers.decline_quote(w.dossier, actor=w.applicant, number=_quote_number(w)),
+    A.ACCEPT_QUOTE: lambda w: quotes.accept_quote(w.dossier, actor=w.applicant, number=_quote_number(w)),
+    A.DECLINE_QUOTE: lambda w: quotes.decline_quote(w.dossier, actor=w.applicant, number=_quote_number(w)),
 }
 
 
@@ -174,9 +175,9 @@ def _in_state(filed_for: Service, answers: dict[str, object], state: DossierStat
         dossiers.request_information(dossier, actor=Actor.for_user(agent), message="Précisez.")
     elif state in {S.QUOTE_PROPOSED, S.QUOTE_DECLINED}:
         tick_all(dossier, Actor.for_user(agent))
-        dossiers.propose_quote(dossier, actor=Actor.for_user(agent), agents=4, hours=5)
+        quotes.propose_quote(dossier, actor=Actor.for_user(agent), agents=4, hours=5)
         if state == S.QUOTE_DECLINED:
-            dossiers.decline_quote(dossier, actor=applicant, number=1)
+            quotes.decline_quote(dossier, actor=applicant, number=1)
     elif state != S.IN_REVIEW:
         # Payment, issuing and expiry belong to apps not built yet: their states are set directly.
         Dossier.objects.filter(pk=dossier.pk).update(state=state)

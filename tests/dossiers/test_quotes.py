@@ -12,7 +12,7 @@ from guichet.accounts.roles import Role
 from guichet.audit.models import AuditEvent
 from guichet.core.actors import SYSTEM, Actor
 from guichet.core.errors import DomainError, InvalidInput, PermissionRefused
-from guichet.dossiers import capacity
+from guichet.dossiers import capacity, quotes
 from guichet.dossiers import services as dossiers
 from guichet.dossiers.actions import ActionName, available_actions
 from guichet.dossiers.models import Dossier, EventKind, FeeRevision, Quote, QuoteStatus
@@ -76,7 +76,7 @@ def test_a_commander_sets_the_quote_agents_times_hours_times_rate(
 ):
     dossier, commander = reviewed
     with django_capture_on_commit_callbacks(execute=True):
-        quote = dossiers.propose_quote(dossier, actor=commander, agents=4, hours=6)
+        quote = quotes.propose_quote(dossier, actor=commander, agents=4, hours=6)
     dossier.refresh_from_db()
     assert dossier.state == S.QUOTE_PROPOSED
     assert (quote.agents, quote.hours, quote.hourly_rate, quote.total) == (4, 6, 2_000, 48_000)
@@ -103,17 +103,17 @@ def test_a_commander_sets_the_quote_agents_times_hours_times_rate(
 @guichet_settings(FEES={**FEES, "event_agent_hour": 3_500})
 def test_the_hourly_rate_comes_from_the_settings_of_the_day(reviewed):
     dossier, commander = reviewed
-    quote = dossiers.propose_quote(dossier, actor=commander, agents=2, hours=3, reason="Petite salle.")
+    quote = quotes.propose_quote(dossier, actor=commander, agents=2, hours=3, reason="Petite salle.")
     assert (quote.hourly_rate, quote.total) == (3_500, 21_000)
 
 
 def test_a_different_number_of_agents_needs_a_reason_the_applicant_reads(reviewed):
     dossier, commander = reviewed
     with pytest.raises(InvalidInput, match="asked for 4 agents: say why you set 10") as refused:
-        dossiers.propose_quote(dossier, actor=commander, agents=10, hours=5)
+        quotes.propose_quote(dossier, actor=commander, agents=10, hours=5)
     assert "reason" in refused.value.errors
     assert not Quote.objects.exists()
-    dossiers.propose_quote(
+    quotes.propose_quote(
         dossier, actor=commander, agents=10, hours=5, reason="Concert en plein air : 2 000 personnes."
     )
     assert Quote.objects.get().reason == "Concert en plein air : 2 000 personnes."
@@ -125,7 +125,7 @@ def test_a_different_number_of_agents_needs_a_reason_the_applicant_reads(reviewe
 def test_agents_and_hours_are_whole_numbers_within_bounds(reviewed, agents, hours, field):
     dossier, commander = reviewed
     with pytest.raises(InvalidInput) as refused:
-        dossiers.propose_quote(dossier, actor=commander, agents=agents, hours=hours, reason="x")
+        quotes.propose_quote(dossier, actor=commander, agents=agents, hours=hours, reason="x")
     assert field in refused.value.errors
     assert not Quote.objects.exists()
 
@@ -135,7 +135,7 @@ def test_a_quote_waits_for_the_checklist(quoted):
     commander = Actor.for_user(StaffFactory(roles=[(dossier.unit, Role.AGENT)]))
     dossiers.tick_checklist(dossier, actor=commander, ticked=["venue_ok"])
     with pytest.raises(InvalidInput, match="Not ticked: Site plan legible"):
-        dossiers.propose_quote(dossier, actor=commander, agents=4, hours=5)
+        quotes.propose_quote(dossier, actor=commander, agents=4, hours=5)
     assert Dossier.objects.get(pk=dossier.pk).state == S.IN_REVIEW
 
 
@@ -150,16 +150,16 @@ def test_only_staff_who_decide_in_the_unit_set_a_quote(reviewed):
     for stranger in strangers:
         assert ActionName.PROPOSE_QUOTE not in available_actions(dossier, stranger)
         with pytest.raises(PermissionRefused):
-            dossiers.propose_quote(dossier, actor=stranger, agents=4, hours=5)
+            quotes.propose_quote(dossier, actor=stranger, agents=4, hours=5)
     assert not Quote.objects.exists()
 
 
 def test_a_revision_replaces_the_quote_with_a_reason_until_the_applicant_answers(reviewed):
     dossier, commander = reviewed
-    first = dossiers.propose_quote(dossier, actor=commander, agents=4, hours=6)
+    first = quotes.propose_quote(dossier, actor=commander, agents=4, hours=6)
     with pytest.raises(InvalidInput, match="Say why the quote changes"):
-        dossiers.propose_quote(dossier, actor=commander, agents=4, hours=4)
-    second = dossiers.propose_quote(
+        quotes.propose_quote(dossier, actor=commander, agents=4, hours=4)
+    second = quotes.propose_quote(
         dossier, actor=commander, agents=4, hours=4, reason="Fin à 22 h, pas minuit."
     )
     first.refresh_from_db()
@@ -173,22 +173,22 @@ def test_a_revision_replaces_the_quote_with_a_reason_until_the_applicant_answers
     # The applicant answers the quote they read: the first one is gone.
     applicant = Actor.for_user(dossier.applicant)
     with pytest.raises(DomainError, match="changed while you were reading it"):
-        dossiers.accept_quote(dossier, actor=applicant, number=1)
-    dossiers.accept_quote(dossier, actor=applicant, number=2)
+        quotes.accept_quote(dossier, actor=applicant, number=1)
+    quotes.accept_quote(dossier, actor=applicant, number=2)
     # Accepted: it no longer changes.
     dossiers.transition_dossier(dossier, to=S.PAID, actor=SYSTEM)
     dossiers.transition_dossier(dossier, to=S.IN_REVIEW, actor=SYSTEM)
     with pytest.raises(DomainError, match="accepted the quote: it can no longer change"):
-        dossiers.propose_quote(dossier, actor=commander, agents=6, hours=4, reason="Plus.")
+        quotes.propose_quote(dossier, actor=commander, agents=6, hours=4, reason="Plus.")
 
 
 def test_accepting_makes_the_quote_what_is_due_then_payment_allows_confirming_coverage(reviewed):
     dossier, commander = reviewed
-    dossiers.propose_quote(dossier, actor=commander, agents=5, hours=4, reason="Deux entrées à tenir.")
+    quotes.propose_quote(dossier, actor=commander, agents=5, hours=4, reason="Deux entrées à tenir.")
     applicant = Actor.for_user(dossier.applicant)
     assert ActionName.APPROVE not in available_actions(dossier, commander)
 
-    dossiers.accept_quote(dossier, actor=applicant, number=1)
+    quotes.accept_quote(dossier, actor=applicant, number=1)
     dossier.refresh_from_db()
     assert dossier.state == S.AWAITING_PAYMENT
     assert dossier.paused_on is None  # the clock runs again once the applicant has answered
@@ -220,9 +220,9 @@ def test_before_any_quote_approving_is_refused_with_the_reason(reviewed):
 
 def test_declining_closes_the_file(reviewed):
     dossier, commander = reviewed
-    dossiers.propose_quote(dossier, actor=commander, agents=5, hours=4, reason="Deux entrées à tenir.")
+    quotes.propose_quote(dossier, actor=commander, agents=5, hours=4, reason="Deux entrées à tenir.")
     applicant = Actor.for_user(dossier.applicant)
-    dossiers.decline_quote(dossier, actor=applicant, number=1, reason="Trop cher.")
+    quotes.decline_quote(dossier, actor=applicant, number=1, reason="Trop cher.")
     dossier.refresh_from_db()
     assert dossier.state == S.QUOTE_DECLINED
     assert dossier.fee_total == 5_000  # nothing more is owed
@@ -230,17 +230,17 @@ def test_declining_closes_the_file(reviewed):
     assert dossier.events.filter(to_state=S.QUOTE_DECLINED).get().text == "Trop cher."
     assert available_actions(dossier, applicant) == frozenset()
     with pytest.raises(DomainError):
-        dossiers.accept_quote(dossier, actor=applicant, number=1)
+        quotes.accept_quote(dossier, actor=applicant, number=1)
 
 
 def test_only_the_applicant_answers_the_quote(reviewed):
     dossier, commander = reviewed
-    dossiers.propose_quote(dossier, actor=commander, agents=5, hours=4, reason="Deux entrées à tenir.")
+    quotes.propose_quote(dossier, actor=commander, agents=5, hours=4, reason="Deux entrées à tenir.")
     for stranger in (commander, Actor.for_user(CitizenFactory())):
         with pytest.raises(PermissionRefused):
-            dossiers.accept_quote(dossier, actor=stranger, number=1)
+            quotes.accept_quote(dossier, actor=stranger, number=1)
         with pytest.raises(PermissionRefused):
-            dossiers.decline_quote(dossier, actor=stranger, number=1)
+            quotes.decline_quote(dossier, actor=stranger, number=1)
     assert Dossier.objects.get(pk=dossier.pk).state == S.QUOTE_PROPOSED
 
 
@@ -250,7 +250,7 @@ def test_a_service_without_a_quote_refuses_one(paid_service):
     dossier = paid_in_review(paid_service)
     agent = Actor.for_user(StaffFactory(roles=[(dossier.unit, Role.AGENT)]))
     with pytest.raises(DomainError, match="has no quote"):
-        dossiers.propose_quote(dossier, actor=agent, agents=2, hours=2)
+        quotes.propose_quote(dossier, actor=agent, agents=2, hours=2)
 
 
 # --- capacity ------------------------------------------------------------------------------
@@ -261,13 +261,13 @@ def test_agents_committed_count_live_quotes_of_the_unit_on_the_day(quoted):
     first = quote_dossier_in_review(quoted)
     commander = Actor.for_user(StaffFactory(roles=[(first.unit, Role.AGENT)]))
     tick_all(first, commander)
-    dossiers.propose_quote(first, actor=commander, agents=4, hours=5)
+    quotes.propose_quote(first, actor=commander, agents=4, hours=5)
     second = quote_dossier_in_review(quoted, quote_answers(agents=7))
     tick_all(second, commander)
-    dossiers.propose_quote(second, actor=commander, agents=7, hours=5)
+    quotes.propose_quote(second, actor=commander, agents=7, hours=5)
     other_day = quote_dossier_in_review(quoted, quote_answers(day=EVENT_DAY + dt.timedelta(days=1), agents=3))
     tick_all(other_day, commander)
-    dossiers.propose_quote(other_day, actor=commander, agents=3, hours=5)
+    quotes.propose_quote(other_day, actor=commander, agents=3, hours=5)
 
     assert capacity.unit_capacity(first.unit) == 10
     load = capacity.day_load(first.unit, EVENT_DAY)
@@ -275,7 +275,7 @@ def test_agents_committed_count_live_quotes_of_the_unit_on_the_day(quoted):
     # Weighing a revision of the first file: its own quote is left out, the new number put in.
     assert capacity.day_load(first.unit, EVENT_DAY, adding=2, excluding_dossier_id=first.pk).committed == 9
     # A declined quote commits nobody.
-    dossiers.decline_quote(second, actor=Actor.for_user(second.applicant), number=1)
+    quotes.decline_quote(second, actor=Actor.for_user(second.applicant), number=1)
     assert capacity.committed_agents(first.unit, EVENT_DAY) == 4
     month = capacity.month_loads(first.unit, EVENT_DAY.year, EVENT_DAY.month)
     by_day = {load.day: load for load in month}
@@ -306,7 +306,7 @@ def test_a_revision_racing_an_acceptance_never_leaves_an_unseen_price_accepted(t
         dossier = quote_dossier_in_review(quoted)
         commander = Actor.for_user(StaffFactory(roles=[(dossier.unit, Role.AGENT)]))
         tick_all(dossier, commander)
-        dossiers.propose_quote(dossier, actor=commander, agents=4, hours=5)
+        quotes.propose_quote(dossier, actor=commander, agents=4, hours=5)
         barrier = threading.Barrier(2)
         outcomes: list[str] = []
 
@@ -324,12 +324,12 @@ def test_a_revision_racing_an_acceptance_never_leaves_an_unseen_price_accepted(t
         threads = [
             threading.Thread(
                 target=run,
-                args=(lambda d=dossier, a=applicant: dossiers.accept_quote(d, actor=a, number=1),),
+                args=(lambda d=dossier, a=applicant: quotes.accept_quote(d, actor=a, number=1),),
             ),
             threading.Thread(
                 target=run,
                 args=(
-                    lambda d=dossier, c=commander: dossiers.propose_quote(
+                    lambda d=dossier, c=commander: quotes.propose_quote(
                         d, actor=c, agents=9, hours=5, reason="Plus de monde."
                     ),
                 ),
@@ -356,7 +356,7 @@ def test_an_event_over_several_days_commits_its_agents_each_day(quoted):
     dossier = quote_dossier_in_review(quoted, {**quote_answers(agents=5), "end_date": last_day.isoformat()})
     commander = Actor.for_user(StaffFactory(roles=[(dossier.unit, Role.AGENT)]))
     tick_all(dossier, commander)
-    quote = dossiers.propose_quote(dossier, actor=commander, agents=5, hours=30)
+    quote = quotes.propose_quote(dossier, actor=commander, agents=5, hours=30)
     assert (quote.event_date, quote.event_end_date) == (EVENT_DAY, last_day)
     for offset in range(-1, 4):
         day = EVENT_DAY + dt.timedelta(days=offset)

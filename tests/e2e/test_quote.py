@@ -8,6 +8,7 @@ from playwright.sync_api import Page, expect
 from guichet.accounts.models import Unit
 from guichet.accounts.roles import Role
 from guichet.core.actors import SYSTEM, Actor
+from guichet.dossiers import quotes
 from guichet.dossiers import services as dossiers
 from guichet.dossiers.models import Dossier, Quote
 from guichet.dossiers.states import DossierState
@@ -55,7 +56,7 @@ def test_the_commander_sets_a_quote_seeing_the_calendar_and_the_organiser_accept
     # Another event the same day already holds 36 of the unit's 40 agents (the default capacity).
     other = quote_dossier_in_review(service, quote_answers(agents=36))
     tick_all(other, Actor.for_user(commander))
-    dossiers.propose_quote(other, actor=Actor.for_user(commander), agents=36, hours=8)
+    quotes.propose_quote(other, actor=Actor.for_user(commander), agents=36, hours=8)
 
     phone = dict(viewport=PHONE_SCREEN, is_mobile=True, has_touch=True, device_scale_factor=3)
     page = new_context(**phone).new_page()

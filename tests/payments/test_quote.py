@@ -5,6 +5,7 @@ from __future__ import annotations
 from guichet.accounts.roles import Role
 from guichet.catalog.services import publish_service
 from guichet.core.actors import SYSTEM, Actor
+from guichet.dossiers import quotes
 from guichet.dossiers import services as dossiers
 from guichet.dossiers.states import DossierState
 from guichet.payments import services
@@ -32,8 +33,8 @@ def test_the_file_fee_then_the_quote_are_paid_once_each(db, client, paygate):
 
     commander = Actor.for_user(StaffFactory(roles=[(dossier.unit, Role.AGENT)]))
     tick_all(dossier, commander)
-    quote = dossiers.propose_quote(dossier, actor=commander, agents=4, hours=5)
-    dossiers.accept_quote(dossier, actor=applicant, number=quote.number)
+    quote = quotes.propose_quote(dossier, actor=commander, agents=4, hours=5)
+    quotes.accept_quote(dossier, actor=applicant, number=quote.number)
     dossier.refresh_from_db()
     assert dossier.state == DossierState.AWAITING_PAYMENT
     assert dossier.fee_total == quote.total

@@ -10,6 +10,7 @@ from guichet.accounts.roles import Role
 from guichet.catalog.definition import document_slot
 from guichet.core.actors import Actor
 from guichet.demo.management.commands.seed_demo import _fence_answers
+from guichet.dossiers import quotes
 from guichet.dossiers import services as dossiers
 from guichet.dossiers.models import Dossier
 from guichet.dossiers.states import DossierState
@@ -69,8 +70,8 @@ def issued(code: str) -> Dossier:
         agent = Actor.for_user(StaffFactory(roles=[(dossier.unit, Role.AGENT)]))
         points = [point.key for point in dossier.definition.checklist]
         dossiers.tick_checklist(dossier, actor=agent, ticked=points)
-        quote = dossiers.propose_quote(dossier, actor=agent, agents=6, hours=8)
-        dossiers.accept_quote(dossier, actor=Actor.for_user(dossier.applicant), number=quote.number)
+        quote = quotes.propose_quote(dossier, actor=agent, agents=6, hours=8)
+        quotes.accept_quote(dossier, actor=Actor.for_user(dossier.applicant), number=quote.number)
         dossier.refresh_from_db()
         pay(dossier)
     else:

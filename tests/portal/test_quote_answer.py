@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from guichet.accounts.roles import Role
 from guichet.core.actors import Actor
-from guichet.dossiers import services as dossiers
+from guichet.dossiers import quotes
 from guichet.dossiers.models import Dossier, Quote, QuoteStatus
 from guichet.dossiers.states import DossierState
 from tests.dossiers.quote_service import publish_quote_service, quote_dossier_in_review, tick_all
@@ -22,7 +22,7 @@ def proposed(tmp_path) -> Dossier:
     dossier = quote_dossier_in_review(publish_quote_service(tmp_path / "catalog"))
     commander = Actor.for_user(StaffFactory(roles=[(dossier.unit, Role.AGENT)]))
     tick_all(dossier, commander)
-    dossiers.propose_quote(
+    quotes.propose_quote(
         dossier, actor=commander, agents=6, hours=5, reason="Deux entrées et un parking à tenir."
     )
     dossier.refresh_from_db()
@@ -66,7 +66,7 @@ def test_accepting_leads_to_payment_of_the_quote(client, proposed):
 
 def test_an_outdated_quote_is_not_accepted(client, proposed):
     commander = Actor.for_user(StaffFactory(roles=[(proposed.unit, Role.AGENT)]))
-    dossiers.propose_quote(proposed, actor=commander, agents=5, hours=5, reason="Moins de monde.")
+    quotes.propose_quote(proposed, actor=commander, agents=5, hours=5, reason="Moins de monde.")
     client.force_login(proposed.applicant)
     response = client.post(f"/dossiers/{proposed.reference}/devis/accepter/", {"number": "1"}, follow=True)
     assert Dossier.objects.get(pk=proposed.pk).state == S.QUOTE_PROPOSED

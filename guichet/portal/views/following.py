@@ -22,11 +22,9 @@ from guichet.core.text import bilingual
 from guichet.dossiers.access import dossiers_for_applicant
 from guichet.dossiers.actions import ActionName, available_actions
 from guichet.dossiers.models import Dossier, DossierDocument, Quote
+from guichet.dossiers.quotes import accept_quote, decline_quote, live_quote
 from guichet.dossiers.services import (
-    accept_quote,
     answer_information_request,
-    decline_quote,
-    live_quote,
     send_message_to_ministry,
     withdraw_dossier,
 )
