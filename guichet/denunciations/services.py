@@ -26,19 +26,26 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from pypdf import PdfReader, PdfWriter
 
-from guichet.accounts.models import Membership, Unit, User
+from guichet.accounts.models import Unit, User
 from guichet.accounts.roles import Role
 from guichet.audit.services import record
 from guichet.core import ratelimit
 from guichet.core.actors import SYSTEM, Actor
 from guichet.core.errors import DomainError, InvalidInput, NotFound, PermissionRefused, RateLimited
 from guichet.denunciations import codes, crypto
+from guichet.denunciations.access import (
+    conf,
+    eligible_inspector_keys,
+    inspection_unit,
+    is_conflicted,
+    is_inspector,
+    reports_for_inspector,
+)
 from guichet.denunciations.models import (
     Author,
     Evidence,
@@ -72,10 +79,6 @@ class NoKeyYet(DomainError):
     )
 
 
-def conf(name: str) -> Any:
-    return settings.GUICHET_DENUNCIATIONS[name]
-
-
 def today() -> dt.date:
     return timezone.localdate()
 
@@ -83,81 +86,6 @@ def today() -> dt.date:
 def _b(value: Any) -> bytes:
     """BinaryField values come back as memoryview on PostgreSQL."""
     return bytes(value) if value is not None else b""
-
-
-# --- who may see what -----------------------------------------------------------------------
-
-
-def inspection_unit() -> Unit | None:
-    return Unit.objects.filter(code=conf("INSPECTION_UNIT")).first()
-
-
-def is_inspector(user: Any) -> bool:
-    """An active staff member holding the inspector role in the inspection unit."""
-    if not isinstance(user, User) or not user.is_active or not user.is_staff_member:
-        return False
-    return Membership.objects.filter(
-        user=user, role=Role.INSPECTOR, unit__code=conf("INSPECTION_UNIT")
-    ).exists()
-
-
-def conflicted_unit_ids(accused: Unit | None) -> set[int]:
-    """The accused unit and the units in its chain of command (settings CHAIN_OF_COMMAND)."""
-    if accused is None:
-        return set()
-    chain = list(conf("CHAIN_OF_COMMAND").get(accused.code, ()))
-    return {accused.pk} | set(
-        Unit.objects.filter(administration_id=accused.administration_id, code__in=chain).values_list(
-            "pk", flat=True
-        )
-    )
-
-
-def _user_unit_ids(user: User) -> set[int]:
-    return set(Membership.objects.filter(user=user).values_list("unit_id", flat=True))
-
-
-def is_conflicted(user: User, report: Report) -> bool:
-    """Whether `user` belongs to the unit the report accuses, or to its chain of command."""
-    return bool(_user_unit_ids(user) & conflicted_unit_ids(report.accused_unit))
-
-
-def reports_for_inspector(user: User) -> QuerySet[Report]:
-    """Every report `user` may see: none unless an inspector; never one accusing their units."""
-    if not is_inspector(user):
-        return Report.objects.none()
-    return Report.objects.exclude(accused_unit__in=_blocked_units_for(user)).select_related("accused_unit")
-
-
-def _blocked_units_for(user: User) -> set[int]:
-    """Units whose accusations `user` must never see: theirs, and those they command."""
-    mine = _user_unit_ids(user)
-    blocked = set(mine)
-    for unit in Unit.objects.all():
-        if conflicted_unit_ids(unit) & mine:
-            blocked.add(unit.pk)
-    return blocked
-
-
-def get_report_for_inspector(user: User, public_id: str) -> Report:
-    """The report, if `user` is an inspector free of conflict; NotFound otherwise, the same for all."""
-    report = reports_for_inspector(user).filter(public_id=public_id).first()
-    if report is None:
-        raise NotFound
-    return report
-
-
-def eligible_inspector_keys(report: Report) -> QuerySet[InspectorKey]:
-    """The active keys of inspectors who may read `report` (never those of the accused unit)."""
-    blocked_users = Membership.objects.filter(unit_id__in=conflicted_unit_ids(report.accused_unit)).values(
-        "user_id"
-    )
-    inspectors = Membership.objects.filter(role=Role.INSPECTOR, unit__code=conf("INSPECTION_UNIT")).values(
-        "user_id"
-    )
-    return InspectorKey.objects.filter(active=True, user__is_active=True, user_id__in=inspectors).exclude(
-        user_id__in=blocked_users
-    )
 
 
 # --- site keys and receipt codes ------------------------------------------------------------

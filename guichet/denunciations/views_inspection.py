@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from guichet.accounts.models import User
 from guichet.backoffice.sign_in import verified_staff
 from guichet.core.errors import DomainError, InvalidInput, NotFound, PermissionRefused, RateLimited
-from guichet.denunciations import services
+from guichet.denunciations import access, services
 from guichet.denunciations.forms import MessageForm, StateForm, UnlockForm
 from guichet.denunciations.models import Report
 from guichet.denunciations.sessions import forget_inspector, remember_inspector, unlocked_inspector
@@ -37,7 +37,7 @@ def inspector_required(view: View) -> View:
             if request.user.is_authenticated and not getattr(request.user, "is_staff_member", False):
                 raise Http404  # a citizen: there is nothing here
             return redirect_to_login(request.get_full_path(), reverse("backoffice:sign_in"))
-        if not services.is_inspector(user):
+        if not access.is_inspector(user):
             raise Http404
         request.inspector = user  # type: ignore[attr-defined]
         return view(request, *args, **kwargs)
@@ -47,7 +47,7 @@ def inspector_required(view: View) -> View:
 
 def _report(request: HttpRequest, public_id: str) -> Report:
     try:
-        return services.get_report_for_inspector(request.inspector, public_id)  # type: ignore[attr-defined]
+        return access.get_report_for_inspector(request.inspector, public_id)  # type: ignore[attr-defined]
     except NotFound:
         raise Http404 from None
 
@@ -60,7 +60,7 @@ def _unlock_redirect(request: HttpRequest) -> HttpResponse:
 @inspector_required
 def inbox(request: HttpRequest) -> HttpResponse:
     user: User = request.inspector  # type: ignore[attr-defined]
-    reports = services.reports_for_inspector(user).order_by("state", "-filed_on", "-pk")
+    reports = access.reports_for_inspector(user).order_by("state", "-filed_on", "-pk")
     return render(
         request,
         "denunciations/inspection/inbox.html",

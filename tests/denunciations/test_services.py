@@ -14,7 +14,7 @@ from PIL import Image
 
 from guichet.audit.models import AuditEvent
 from guichet.core.errors import InvalidInput, NotFound, PermissionRefused
-from guichet.denunciations import crypto, services
+from guichet.denunciations import access, crypto, services
 from guichet.denunciations.models import Evidence, InspectorKey, KeyGrant, Message, Mode, Report, ReportState
 from guichet.notifications.models import Notification
 from tests.denunciations.conftest import SENTENCE, facts, file_anonymous, unlock
@@ -48,9 +48,9 @@ def test_the_accused_unit_is_never_granted_nor_visible(world, keys):
     granted = set(KeyGrant.objects.filter(report=filed.report).values_list("inspector_key__user", flat=True))
     assert world.police_inspector.pk not in granted
     assert {world.inspector.pk, world.colleague.pk} <= granted
-    assert filed.report not in services.reports_for_inspector(world.police_inspector)
+    assert filed.report not in access.reports_for_inspector(world.police_inspector)
     with pytest.raises(NotFound):
-        services.get_report_for_inspector(world.police_inspector, filed.report.public_id)
+        access.get_report_for_inspector(world.police_inspector, filed.report.public_id)
     with pytest.raises(PermissionRefused):
         services.assign_report(world.inspector, filed.report, assignee=world.police_inspector)
     # A report about the gendarmerie is theirs to read.
@@ -64,13 +64,13 @@ def test_chain_of_command_also_excludes(world, keys, settings):
         "CHAIN_OF_COMMAND": {"gendarmerie": ["police"]},
     }
     filed = file_anonymous(force="gendarmerie")
-    assert filed.report not in services.reports_for_inspector(world.police_inspector)
+    assert filed.report not in access.reports_for_inspector(world.police_inspector)
 
 
 def test_non_inspectors_see_nothing(world, keys):
     file_anonymous()
     for user in (world.agent, world.supervisor, world.administrator):
-        assert not services.reports_for_inspector(user).exists()
+        assert not access.reports_for_inspector(user).exists()
 
 
 def test_a_new_inspector_gets_earlier_reports_when_a_colleague_unlocks(world, keys):

@@ -9,7 +9,7 @@ from django import template
 from guichet.accounts.models import User
 from guichet.accounts.roles import Permission, Role
 from guichet.core.text import bilingual
-from guichet.denunciations.services import conf as denunciation_conf
+from guichet.denunciations.access import conf as denunciation_conf
 
 register = template.Library()
 
