@@ -34,7 +34,7 @@ from guichet.core.errors import DomainError, InvalidInput, NotFound, PermissionR
 from guichet.dossiers.access import get_dossier_for_staff
 from guichet.dossiers.models import Dossier
 from guichet.dossiers.states import DossierState
-from guichet.payments import selectors, services
+from guichet.payments import refunds, selectors, services
 from guichet.payments.forms import CounterPaymentForm, PaidOutForm, PayForm, RefundRequestForm
 from guichet.payments.models import Payment, Receipt, Refund
 from guichet.payments.providers.base import MalformedCallback
@@ -353,28 +353,28 @@ STAFF_ACTIONS: dict[str, StaffAction] = {
     ),
     "refund": StaffAction(
         RefundRequestForm,
-        lambda dossier, actor, data, target: services.request_refund(
+        lambda dossier, actor, data, target: refunds.request_refund(
             _payment_of(dossier, target), actor=actor, **data
         ),
         gettext_noop("The refund is asked for; another person must approve it."),
     ),
     "approve": StaffAction(
         None,
-        lambda dossier, actor, data, target: services.decide_refund(
+        lambda dossier, actor, data, target: refunds.decide_refund(
             _refund_of(dossier, target), actor=actor, approve=True
         ),
         gettext_noop("Your decision on the refund is recorded."),
     ),
     "reject": StaffAction(
         None,
-        lambda dossier, actor, data, target: services.decide_refund(
+        lambda dossier, actor, data, target: refunds.decide_refund(
             _refund_of(dossier, target), actor=actor, approve=False
         ),
         gettext_noop("Your decision on the refund is recorded."),
     ),
     "paid_out": StaffAction(
         PaidOutForm,
-        lambda dossier, actor, data, target: services.record_refund_paid_out(
+        lambda dossier, actor, data, target: refunds.record_refund_paid_out(
             _refund_of(dossier, target), actor=actor, evidence=data["evidence"]
         ),
         gettext_noop("The refund is recorded as paid out."),

@@ -13,7 +13,7 @@ from django.test import Client
 from guichet.core.actors import Actor
 from guichet.dossiers.models import Dossier
 from guichet.dossiers.states import DossierState
-from guichet.payments import services
+from guichet.payments import refunds, services
 from guichet.payments.models import Payment, PaymentEvent, Receipt
 from guichet.payments.states import PaymentState
 from tests.payments.conftest import awaiting_dossier
@@ -103,7 +103,7 @@ def test_two_refund_requests_at_once_never_exceed_the_payment(paygate):
     services.check_payment(payment)
     agents = [Actor.for_user(StaffFactory(roles=[(dossier.unit, Role.AGENT)])) for _ in range(4)]
     results = together(
-        4, lambda i: services.request_refund(payment, actor=agents[i], amount=8000, reason="Paid twice")
+        4, lambda i: refunds.request_refund(payment, actor=agents[i], amount=8000, reason="Paid twice")
     )
     assert sum(isinstance(result, Refund) for result in results) == 1
     assert sum(isinstance(result, InvalidInput) for result in results) == 3

@@ -10,7 +10,7 @@ from guichet.audit.models import AuditEvent
 from guichet.core.actors import Actor
 from guichet.core.errors import InvalidInput, PermissionRefused
 from guichet.dossiers.states import DossierState
-from guichet.payments import services
+from guichet.payments import refunds, services
 from guichet.payments.models import Flag, Payment, PaymentEvent, Receipt, Refund, RefundState
 from guichet.payments.states import PaymentState
 from tests.factories import StaffFactory
@@ -110,19 +110,19 @@ def test_a_counter_payment_frees_the_dossier_from_an_online_attempt_whose_late_s
 def test_a_refund_needs_a_second_person_then_is_paid_out(client, paygate, dossier):
     payment = paid_payment(dossier, paygate, client)
     agent = staff(dossier, Role.AGENT)
-    refund = services.request_refund(payment, actor=agent, amount=5000, reason="Paid twice")
-    with pytest.raises(services.RefundRefused):
-        services.decide_refund(refund, actor=Actor.for_user(_cashier_and_agent(dossier, agent)), approve=True)
+    refund = refunds.request_refund(payment, actor=agent, amount=5000, reason="Paid twice")
+    with pytest.raises(refunds.RefundRefused):
+        refunds.decide_refund(refund, actor=Actor.for_user(_cashier_and_agent(dossier, agent)), approve=True)
     supervisor = staff(dossier, Role.SUPERVISOR)
-    services.decide_refund(refund, actor=supervisor, approve=True)
+    refunds.decide_refund(refund, actor=supervisor, approve=True)
     cashier = staff(dossier, Role.CASHIER)
-    services.record_refund_paid_out(refund, actor=cashier, evidence="TMONEY transfer 88123")
+    refunds.record_refund_paid_out(refund, actor=cashier, evidence="TMONEY transfer 88123")
     payment.refresh_from_db()
     assert payment.state == P.PARTIALLY_REFUNDED
     assert payment.refundable == 7000
-    second = services.request_refund(payment, actor=agent, amount=7000, reason="The rest")
-    services.decide_refund(second, actor=supervisor, approve=True)
-    services.record_refund_paid_out(second, actor=cashier, evidence="TMONEY transfer 88124")
+    second = refunds.request_refund(payment, actor=agent, amount=7000, reason="The rest")
+    refunds.decide_refund(second, actor=supervisor, approve=True)
+    refunds.record_refund_paid_out(second, actor=cashier, evidence="TMONEY transfer 88124")
     payment.refresh_from_db()
     assert payment.state == P.REFUNDED
     assert payment.refundable == 0
@@ -140,31 +140,31 @@ def _cashier_and_agent(dossier, agent: Actor):
 def test_a_refund_never_exceeds_what_is_refundable(client, paygate, dossier):
     payment = paid_payment(dossier, paygate, client)
     agent = staff(dossier, Role.AGENT)
-    services.request_refund(payment, actor=agent, amount=8000, reason="Paid twice")
+    refunds.request_refund(payment, actor=agent, amount=8000, reason="Paid twice")
     with pytest.raises(InvalidInput) as refused:
-        services.request_refund(payment, actor=agent, amount=8000, reason="Again")
+        refunds.request_refund(payment, actor=agent, amount=8000, reason="Again")
     assert "4000" in str(refused.value)
     assert Refund.objects.count() == 1
 
 
 def test_a_rejected_refund_gives_its_amount_back_to_refundable(client, paygate, dossier):
     payment = paid_payment(dossier, paygate, client)
-    refund = services.request_refund(payment, actor=staff(dossier, Role.AGENT), amount=12000, reason="Error")
-    services.decide_refund(refund, actor=staff(dossier, Role.SUPERVISOR), approve=False)
+    refund = refunds.request_refund(payment, actor=staff(dossier, Role.AGENT), amount=12000, reason="Error")
+    refunds.decide_refund(refund, actor=staff(dossier, Role.SUPERVISOR), approve=False)
     payment.refresh_from_db()
     assert payment.refundable == 12000
     assert Refund.objects.get().state == RefundState.REJECTED
-    with pytest.raises(services.RefundRefused):
-        services.record_refund_paid_out(refund, actor=staff(dossier, Role.CASHIER), evidence="x")
+    with pytest.raises(refunds.RefundRefused):
+        refunds.record_refund_paid_out(refund, actor=staff(dossier, Role.CASHIER), evidence="x")
 
 
 def test_refunds_need_a_reason_a_paid_payment_and_staff_of_the_unit(client, paygate, dossier):
     payment = paid_payment(dossier, paygate, client)
     with pytest.raises(InvalidInput):
-        services.request_refund(payment, actor=staff(dossier, Role.AGENT), amount=100, reason=" ")
+        refunds.request_refund(payment, actor=staff(dossier, Role.AGENT), amount=100, reason=" ")
     with pytest.raises(PermissionRefused):
-        services.request_refund(payment, actor=Actor.for_user(dossier.applicant), amount=100, reason="x")
+        refunds.request_refund(payment, actor=Actor.for_user(dossier.applicant), amount=100, reason="x")
     elsewhere = Unit.objects.exclude(pk=dossier.unit_id).first()
     with pytest.raises(PermissionRefused):
-        services.request_refund(payment, actor=staff(dossier, Role.AGENT, elsewhere), amount=100, reason="x")
+        refunds.request_refund(payment, actor=staff(dossier, Role.AGENT, elsewhere), amount=100, reason="x")
     assert not Refund.objects.exists()
