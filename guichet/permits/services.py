@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from guichet.accounts.models import User
 from guichet.accounts.roles import Role
 from guichet.audit import services as audit
-from guichet.catalog.definition import ITEM_KEY, split_item_path
+from guichet.catalog.definition import ITEM_KEY, group_items, split_item_path
 from guichet.core.actors import SYSTEM, Actor, ActorKind
 from guichet.core.errors import DomainError, InvalidInput, NotFound
 from guichet.dossiers.models import Dossier
@@ -104,8 +104,11 @@ def expire_due_permits(limit: int = 500) -> int:
 def renew_permit(permit: Permit, *, actor: Actor, language: str) -> Dossier:
     """A new request for the same service, its answers prefilled from the expired permit's file.
 
-    Files are not copied (a new criminal record, a new photo ...). An answer that no longer
-    passes (a date now in the past) is left out for the applicant to give again.
+    A permit issued to one item of a repeating group (a traveller of a group entry
+    authorization) renews that item only, with the rest of the file (the trip): the others may
+    not be coming again. Files are not copied (a new criminal record, a new photo ...). An
+    answer that no longer passes (a date now in the past) is left out for the applicant to give
+    again.
     """
     from guichet.catalog.models import Service
     from guichet.dossiers import services as dossiers
@@ -117,7 +120,7 @@ def renew_permit(permit: Permit, *, actor: Actor, language: str) -> Dossier:
     old = permit.dossier
     service = Service.objects.get(pk=old.service_id)
     draft = dossiers.start_dossier(service, actor=actor, language=language)
-    answers = dict(old.answers)
+    answers = renewal_answers(permit, old)
     for _attempt in range(3):
         if not answers:
             break
@@ -134,6 +137,26 @@ def renew_permit(permit: Permit, *, actor: Actor, language: str) -> Dossier:
         actor, "permit.renewal_started", permit, {"number": permit.number, "reference": draft.reference}
     )
     return draft
+
+
+def renewal_answers(permit: Permit, dossier: Dossier) -> dict[str, Any]:
+    """What a renewal of `permit` starts from: the file's answers, and of the repeating group
+    holding the permit's item, that item alone (the group left out if it cannot be found)."""
+    answers = copy.deepcopy(dossier.answers)
+    if not permit.item:
+        return answers
+    groups = [f.name for f in dossier.definition.fields if f.is_group and f.name in answers]
+    for name in groups:
+        # The item as issuing named it (guichet.permits.issuing): its key, or its position from 1.
+        mine = [
+            item
+            for position, item in enumerate(group_items(answers, name), start=1)
+            if str(item.get(ITEM_KEY) or position) == permit.item
+        ]
+        if mine:
+            return {**answers, name: mine[:1]}
+    # Never the other items: without its own, the group is left for the applicant to fill.
+    return {key: value for key, value in answers.items() if key not in groups}
 
 
 def _without(answers: dict[str, Any], errors: dict[str, Any]) -> dict[str, Any]:
