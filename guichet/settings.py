@@ -186,7 +186,7 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 CACHE_URL = os.environ.get("CACHE_URL", "")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        {"BACKEND": "guichet.core.cache.RedisCache", "LOCATION": CACHE_URL}
         if CACHE_URL.startswith("redis")
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "guichet"}
     )
@@ -345,6 +345,10 @@ GUICHET_PERMITS: dict[str, Any] = {
     "CREATE_MISSING_KEYS": not PRODUCTION and env_bool("GUICHET_PERMIT_CREATE_MISSING_KEYS", default=True),
     "MAX_OFFLINE_HOURS": env_int("GUICHET_VERIFIER_MAX_OFFLINE_HOURS", 72),
     "TRUST_LIST_CACHE_SECONDS": env_int("GUICHET_TRUST_LIST_CACHE_SECONDS", 60),
+    # How long a web process trusts its own reading of keys and revocations before it asks the
+    # shared cache whether they changed: a revocation reaches every process within this time
+    # (the revoking process at once). 0: ask at every check.
+    "TRUST_RECHECK_MS": env_int("GUICHET_TRUST_RECHECK_MS", 1000),
     # Validity when a service file does not say (`issues: {validity_days: N}`).
     "DEFAULT_VALIDITY_DAYS": env_int("GUICHET_PERMIT_DEFAULT_VALIDITY_DAYS", 365),
 }

@@ -92,9 +92,13 @@ def create_key(permit_type: int, *, now: dt.datetime | None = None) -> SigningKe
     pem = key.public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
-    return SigningKey.objects.create(
+    row = SigningKey.objects.create(
         kid=kid_hex, permit_type=permit_type, public_pem=pem.decode(), not_before=now
     )
+    from guichet.permits import trust  # trust reads keys: imported here, not at the top
+
+    trust.forget()  # every process trusts the new key at its next check
+    return row
 
 
 def signing_key(permit_type: int) -> tuple[SigningKey, ec.EllipticCurvePrivateKey]:

@@ -1,15 +1,19 @@
 """What a verifier trusts: the published public keys and the revocation list (decision 0027).
 
-`database_trust()` is what `verify_text` asks on the server; `trust_list_bytes()` is the same
-knowledge signed by the root key for the offline page. Both are cached briefly and dropped when
-a permit is revoked or a key rotates (`forget()`).
+`database_trust()` is what `verify_text` asks on the server (kept in each process, checked
+against a stamp in the shared cache at most every second); `trust_list_bytes()` is the same knowledge
+signed by the root key for the offline page (kept in the shared cache). Both are dropped when a
+permit is revoked or a key is made (`forget()`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import secrets
+import time
 from functools import lru_cache
+from typing import NamedTuple
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -24,9 +28,7 @@ from guichet.permits.models import Permit, SigningKey
 from guichet.permits.signing import kid_for, raw_signature
 from guichet.permits.verify import TrustedKey
 
-KEYS_CACHE = "permits:keys:v1"
 LIST_CACHE = "permits:trust-list:v1"
-REVOKED_CACHE = "permits:revoked:v1"
 
 
 def _unix(value: dt.datetime | None) -> int | None:
@@ -46,55 +48,91 @@ def _published_keys(now: dt.datetime) -> list[SigningKey]:
     return list(SigningKey.objects.filter(Q(retire_after__isnull=True) | Q(retire_after__gt=now)))
 
 
-def _key_rows() -> list[tuple[str, int, str, int, int | None]]:
-    rows = cache.get(KEYS_CACHE)
-    if rows is None:
-        rows = [
-            (
-                key.kid,
-                key.permit_type,
-                key.public_pem,
-                int(key.not_before.timestamp()),
-                _unix(key.retire_after),
-            )
-            for key in _published_keys(timezone.now())
-        ]
-        cache.set(KEYS_CACHE, rows, settings.GUICHET_PERMITS["TRUST_LIST_CACHE_SECONDS"])
-    return rows
+STAMP_CACHE = "permits:trust-stamp:v1"
+
+
+class _Known(NamedTuple):
+    """What this process read of the published keys and the revocations, under one stamp."""
+
+    stamp: str
+    keys: dict[bytes, TrustedKey]
+    revoked: frozenset[tuple[int, str]]
+    checked_at: float  # time.monotonic() when the stamp was last found unchanged
+
+
+_known: _Known | None = None
+
+
+def _read_database() -> tuple[dict[bytes, TrustedKey], frozenset[tuple[int, str]]]:
+    keys = {
+        bytes.fromhex(key.kid): TrustedKey(
+            bytes.fromhex(key.kid),
+            key.permit_type,
+            _public(key.public_pem),
+            int(key.not_before.timestamp()),
+            _unix(key.retire_after),
+        )
+        for key in _published_keys(timezone.now())
+    }
+    # Every revoked permit: revocations are few, and a check must answer from them all.
+    revoked = frozenset(
+        (int(permit_type), str(number))
+        for permit_type, number in Permit.objects.filter(revoked_at__isnull=False).values_list(
+            "permit_type", "number"
+        )
+    )
+    return keys, revoked
+
+
+def _current() -> _Known:
+    """The keys and revocations as the database holds them, read again only when they change.
+
+    A stamp in the shared cache (a deployment of several processes must share one: check
+    guichet.E003) names one reading of the database; `forget()` deletes it when a permit is
+    revoked or a key is made, and the next check of every process reads the database again.
+    A process asks for the stamp at most every TRUST_RECHECK_MS (one round trip to the cache
+    was most of a check's time), so a revocation reaches the other processes within that
+    time and the revoking one at once. The stamp is set before the database is read: a stamp
+    deleted meanwhile (a revocation committing) is never found again, so a reading older than
+    a revocation cannot outlive it. It expires with the cache period, for keys that retire
+    with time.
+    """
+    global _known  # noqa: PLW0603  (one reading per process, replaced whole)
+    known, now = _known, time.monotonic()
+    recheck = settings.GUICHET_PERMITS["TRUST_RECHECK_MS"] / 1000
+    if known is not None and now - known.checked_at < recheck:
+        return known
+    stamp = cache.get(STAMP_CACHE)
+    if stamp is not None and known is not None and known.stamp == stamp:
+        _known = known._replace(checked_at=now)
+        return _known
+    if stamp is None:
+        cache.add(STAMP_CACHE, secrets.token_hex(8), settings.GUICHET_PERMITS["TRUST_LIST_CACHE_SECONDS"])
+        stamp = cache.get(STAMP_CACHE) or ""  # the stamp another process set first, if it did
+    keys, revoked = _read_database()
+    known = _Known(stamp, keys, revoked, now)
+    if stamp:  # no stamp at all (the cache refuses writes): read the database at every check
+        _known = known
+    return known
 
 
 class DatabaseTrust:
+    """The trust `verify_text` uses on the server: one consistent reading for one check."""
+
     def __init__(self) -> None:
         self.issuer: str = settings.GUICHET_PERMITS["ISSUER"]
-        self._keys: dict[bytes, TrustedKey] | None = None
+        self._known: _Known | None = None
+
+    def _reading(self) -> _Known:
+        if self._known is None:
+            self._known = _current()
+        return self._known
 
     def key(self, kid: bytes) -> TrustedKey | None:
-        if self._keys is None:
-            self._keys = {
-                bytes.fromhex(kid_hex): TrustedKey(
-                    bytes.fromhex(kid_hex), permit_type, _public(pem), nbf, naf
-                )
-                for kid_hex, permit_type, pem, nbf, naf in _key_rows()
-            }
-        return self._keys.get(kid)
+        return self._reading().keys.get(kid)
 
     def is_revoked(self, permit_type: int, number: str) -> bool:
-        return (permit_type, number) in _revoked()
-
-
-def _revoked() -> frozenset[tuple[int, str]]:
-    """Every revoked permit (revocations are few), as the check answered from the database.
-
-    Read from the shared cache (a deployment of several processes must have one: check
-    guichet.E003), which `forget()` empties at each revocation's commit, so a revocation is
-    seen at once by every process; one query per cache period instead of one per check (it
-    was most of the public check's time).
-    """
-    rows = cache.get(REVOKED_CACHE)
-    if rows is None:
-        rows = list(Permit.objects.filter(revoked_at__isnull=False).values_list("permit_type", "number"))
-        cache.set(REVOKED_CACHE, rows, settings.GUICHET_PERMITS["TRUST_LIST_CACHE_SECONDS"])
-    return frozenset((int(permit_type), str(number)) for permit_type, number in rows)
+        return (permit_type, number) in self._reading().revoked
 
 
 def database_trust() -> DatabaseTrust:
@@ -102,12 +140,16 @@ def database_trust() -> DatabaseTrust:
 
 
 def forget() -> None:
-    """Drop the cached keys and trust list once the current transaction commits."""
+    """Make every process read keys and revocations again, and rebuild the trust list: now,
+    and again once the current transaction commits (a reading made meanwhile saw the rows as
+    they were before)."""
 
     def drop() -> None:
-        cache.delete_many([KEYS_CACHE, LIST_CACHE, REVOKED_CACHE])
+        global _known  # noqa: PLW0603
+        _known = None
+        cache.delete_many([STAMP_CACHE, LIST_CACHE])
 
-    drop()  # and again at commit: a list built meanwhile saw the rows as they were before
+    drop()
     transaction.on_commit(drop)
 
 

@@ -118,7 +118,7 @@ def test_the_catalogue_is_drawn_without_the_cache_when_redis_is_down(
 ) -> None:
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "guichet.core.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",
         }
     }
