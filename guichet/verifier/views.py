@@ -150,6 +150,10 @@ def _strings() -> dict[str, Any]:
         "camera_failed": _(
             "The camera could not be opened. Take a photo instead, or type the permit number."
         ),
+        "camera_starting": _("Opening the camera…"),
+        "camera_on": _("The camera is on: hold the QR code in front of it, about 20 cm away."),
+        "camera_read": _("QR code read. Checking it…"),
+        "camera_stopped": _("The camera is off."),
     }
 
 

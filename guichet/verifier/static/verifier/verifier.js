@@ -6,7 +6,8 @@
  *   pinned in the page, and kept (Cache API) only when it is genuine and not older than the one held;
  * - the form is sent in the background; when the network fails, a QR text is checked here
  *   (verify-core.js) and the answer says it was checked offline, against which list;
- * - the camera (BarcodeDetector) or a photo (jsQR, read on the phone) fills the field and checks.
+ * - the live camera (BarcodeDetector, or jsQR on the video's frames) or a photo (jsQR, read on the
+ *   phone) fills the field and checks.
  */
 (function () {
   "use strict";
@@ -265,46 +266,152 @@
     }).catch(function () { return null; });
   }
 
+  /* The live camera: BarcodeDetector where the browser has it (Android's Chrome); everywhere else
+   * (Safari on iPhone, Firefox, desktop Chromium) the video's frames, drawn into a small canvas,
+   * are read by jsQR (one of the page's files, kept by the service worker: it works offline).
+   * One frame every FRAME_MS at most and never two at once; the stream and the loop stop as soon
+   * as a code is read, the person stops the camera, or the page is hidden or left. */
+  var FRAME_MS = 200;
+  var FRAME_SIDE = 720;  // the longer side of the frame read: a QR of version 10 keeps ~5 px a module
+
   function setupCamera() {
-    if (!("BarcodeDetector" in window) || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) return;
     var box = document.getElementById("verifier-scan");
     var videoBox = document.getElementById("verifier-video-box");
     var video = document.getElementById("verifier-video");
     var start = document.getElementById("verifier-camera");
     var stop = document.getElementById("verifier-stop");
-    var stream = null;
-    var detector = new window.BarcodeDetector({ formats: ["qr_code"] });
-    box.hidden = false;
-    function end() {
-      if (stream) stream.getTracks().forEach(function (track) { track.stop(); });
-      stream = null;
-      videoBox.hidden = true;
-      start.focus();
+    var status = document.getElementById("verifier-camera-status");
+    if (!box || !videoBox || !video || !start || !stop) return;
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) return;
+    var detector = null;
+    if ("BarcodeDetector" in window) {
+      try { detector = new window.BarcodeDetector({ formats: ["qr_code"] }); } catch (err) { detector = null; }
     }
-    function tick() {
-      if (!stream) return;
-      detector.detect(video).then(function (codes) {
-        if (codes.length) {
-          var text = codes[0].rawValue;
-          end();
+    var stream = null;
+    var timer = null;
+    var session = 0;  // each start and each end begins a new one: a late answer of an old one is dropped
+    var canvas = null;
+    var context = null;
+    box.hidden = false;
+    box.setAttribute("data-reader", detector ? "barcode-detector" : "jsqr");
+
+    function say(text) {
+      if (status) status.textContent = text || "";
+    }
+
+    function release(s) {
+      s.getTracks().forEach(function (track) { track.stop(); });
+    }
+
+    function end(why) {
+      session += 1;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      if (stream) release(stream);
+      stream = null;
+      video.pause();
+      video.srcObject = null;
+      var hadFocus = videoBox.contains(document.activeElement);
+      videoBox.hidden = true;
+      start.hidden = false;
+      box.removeAttribute("data-camera");
+      if (why === "read") say(S.camera_read);
+      else if (why === "failed") say("");
+      else say(S.camera_stopped);
+      if (why === "closed" || (why !== "read" && hadFocus)) start.focus();
+    }
+
+    function frame() {
+      var width = video.videoWidth;
+      var height = video.videoHeight;
+      if (!width || !height) return null;
+      var scale = Math.min(1, FRAME_SIDE / Math.max(width, height));
+      var w = Math.round(width * scale);
+      var h = Math.round(height * scale);
+      if (!canvas) canvas = document.createElement("canvas");
+      if (canvas.width !== w || canvas.height !== h) {
+        canvas.width = w;
+        canvas.height = h;
+        context = null;
+      }
+      if (!context) context = canvas.getContext("2d", { willReadFrequently: true });
+      context.drawImage(video, 0, 0, w, h);
+      return context.getImageData(0, 0, w, h);
+    }
+
+    function read() {
+      if (detector) {
+        return detector.detect(video).then(function (codes) { return codes.length ? codes[0].rawValue : null; });
+      }
+      var image = frame();
+      if (!image) return Promise.resolve(null);
+      // A QR on paper or on a screen is dark on light: no inverted pass, half the work.
+      var code = window.jsQR(image.data, image.width, image.height, { inversionAttempts: "dontInvert" });
+      return Promise.resolve(code ? code.data : null);
+    }
+
+    function next(id) {
+      timer = setTimeout(function () { tick(id); }, FRAME_MS);
+    }
+
+    function tick(id) {
+      timer = null;
+      if (id !== session || !stream) return;
+      // The next frame is asked for only once this one is read: never two reads at once.
+      read().then(function (text) {
+        if (id !== session || !stream) return;
+        if (text) {
+          end("read");
           scanned(text);
         } else {
-          requestAnimationFrame(tick);
+          next(id);
         }
-      }, function () { requestAnimationFrame(tick); });
+      }, function () {
+        if (id === session && stream) next(id);
+      });
     }
+
     start.addEventListener("click", function () {
-      navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } }).then(function (s) {
+      if (stream) return;
+      session += 1;
+      var id = session;
+      say(S.camera_starting);
+      box.setAttribute("data-camera", "starting");
+      (detector ? Promise.resolve() : loadJsQR()).then(function () {
+        if (!detector && !window.jsQR) throw new Error("no reader");
+        return navigator.mediaDevices.getUserMedia({
+          video: { facingMode: "environment", width: { ideal: 1280 }, height: { ideal: 720 } }, audio: false
+        });
+      }).then(function (s) {
+        if (id !== session) { release(s); return; }  // stopped while the camera was opening
         stream = s;
         video.srcObject = s;
         videoBox.hidden = false;
-        return video.play();
-      }).then(tick).catch(function () {
-        end();
+        start.hidden = true;
+        stop.focus();
+        return video.play().then(function () {
+          if (id !== session) return;
+          box.setAttribute("data-camera", "on");
+          say(S.camera_on);
+          next(id);
+        });
+      }).catch(function () {
+        if (id !== session) return;
+        end("failed");
         showNotice(S.camera_failed);
       });
     });
-    stop.addEventListener("click", end);
+    stop.addEventListener("click", function () { end("closed"); });
+    videoBox.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") end("closed");
+    });
+    // Leaving the page or hiding it (another app, a locked phone) turns the camera off.
+    document.addEventListener("visibilitychange", function () {
+      if (document.hidden && (stream || box.hasAttribute("data-camera"))) end("left");
+    });
+    window.addEventListener("pagehide", function () {
+      if (stream || box.hasAttribute("data-camera")) end("left");
+    });
   }
 
   // --- start ------------------------------------------------------------------------------
