@@ -1,11 +1,12 @@
-"""Start-up checks: production refuses Argon2id costs lowered for tests."""
+"""Start-up checks: production refuses Argon2id costs lowered for tests; a warning when the
+tools that clean videos and recordings of their metadata are missing (decision 0031)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import Error, Warning, register
 
 # OWASP's floor for Argon2id: 19 MiB of memory and 2 passes.
 MIN_OPSLIMIT = 2
@@ -26,3 +27,20 @@ def argon2_costs(app_configs: Any, **kwargs: Any) -> list[Error]:
             )
         ]
     return []
+
+
+@register()
+def evidence_cleaning_tools(app_configs: Any, **kwargs: Any) -> list[Warning]:
+    from guichet.denunciations.evidence import missing_tools
+
+    missing = missing_tools()
+    if not missing:
+        return []
+    return [
+        Warning(
+            f"Denunciations refuse videos and sound recordings: {', '.join(missing)} not found on PATH.",
+            hint="Install Debian's mat2 and ffmpeg (apt-get install mat2 ffmpeg): they remove the place "
+            "and the phone from evidence files. Photos and PDFs are still taken.",
+            id="denunciations.W001",
+        )
+    ]

@@ -42,6 +42,10 @@ def _label(item: Any) -> str:
     return str(item.label.get(get_language() or "fr", item.label["fr"]))
 
 
+# What a phone's file picker offers first (a hint only: the server reads the bytes).
+EVIDENCE_ACCEPT = "image/jpeg,image/png,application/pdf,video/*,audio/*"
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -142,10 +146,13 @@ class ReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     evidence = MultipleFileField(
-        label=_("Photos or documents (optional)"),
+        label=_("Photos, videos, recordings or documents (optional)"),
         required=False,
+        widget=MultipleFileInput(attrs={"accept": EVIDENCE_ACCEPT}),
         help_text=_(
-            "JPEG, PNG or PDF. Hidden information such as the place or the phone that took a photo is removed."
+            "Photos (JPEG, PNG), videos (MP4, MOV, 3GP, WebM), sound recordings and voice notes (MP3, M4A, "
+            "OGG, WAV, AMR) or PDF. Hidden information such as the place or the phone that took them is "
+            "removed."
         ),
     )
 
@@ -231,8 +238,12 @@ class MessageForm(forms.Form):
 
 class EvidenceForm(forms.Form):
     evidence = MultipleFileField(
-        label=_("Add photos or documents"),
-        help_text=_("JPEG, PNG or PDF."),
+        label=_("Add photos, videos, recordings or documents"),
+        widget=MultipleFileInput(attrs={"accept": EVIDENCE_ACCEPT}),
+        help_text=_(
+            "Photos (JPEG, PNG), videos (MP4, MOV, 3GP, WebM), sound recordings and voice notes (MP3, M4A, "
+            "OGG, WAV, AMR) or PDF."
+        ),
         error_messages={"required": _("Choose at least one file.")},
     )
 

@@ -14,8 +14,6 @@ Rules held here (issue 10, decisions 0023 and 0024):
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import io
 import json
 import secrets
 from dataclasses import dataclass, field
@@ -24,12 +22,10 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from pypdf import PdfReader, PdfWriter
 
 from guichet.accounts.models import Unit, User
 from guichet.accounts.roles import Role
@@ -46,6 +42,7 @@ from guichet.denunciations.access import (
     is_inspector,
     reports_for_inspector,
 )
+from guichet.denunciations.evidence import EXTENSIONS, PreparedFile, prepare_evidence
 from guichet.denunciations.models import (
     Author,
     Evidence,
@@ -59,7 +56,6 @@ from guichet.denunciations.models import (
     ReportState,
     SiteKeys,
 )
-from guichet.dossiers.uploads import check_upload
 
 MAX_MESSAGE_LENGTH = 5000
 
@@ -112,46 +108,8 @@ def _receipt_lookup(code: str) -> str:
 
 # --- filing ---------------------------------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class PreparedFile:
-    """An evidence file checked as the upload pipeline checks it, with a copy without metadata."""
-
-    kind: str
-    content_type: str
-    original: bytes
-    clean: bytes
-    sha256: str
-
-
-def prepare_evidence(upload: UploadedFile) -> PreparedFile:
-    """Check a file (type from its bytes, size, damage) and make its copy without metadata."""
-    checked = check_upload(upload, accept=("jpeg", "png", "pdf"), max_size_mb=int(conf("MAX_FILE_MB")))
-    upload.seek(0)
-    original = b"".join(upload.chunks())
-    clean = strip_pdf_metadata(checked.content) if checked.kind.name == "pdf" else checked.content
-    return PreparedFile(
-        kind=checked.kind.name,
-        content_type=checked.kind.content_type,
-        original=original,
-        clean=clean,
-        sha256=hashlib.sha256(original).hexdigest(),
-    )
-
-
-def strip_pdf_metadata(data: bytes) -> bytes:
-    """The pages of a PDF written afresh: no document information, no XMP, no attachments."""
-    reader = PdfReader(io.BytesIO(data), strict=False)
-    writer = PdfWriter()
-    for page in reader.pages:
-        writer.add_page(page)
-    writer.add_metadata({"/Producer": ""})
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
-_EXTENSIONS = {"jpeg": "jpg", "png": "png", "pdf": "pdf"}
+# Evidence is checked and cleaned in evidence.py; the views call it through this module.
+__all__ = ["PreparedFile", "prepare_evidence"]
 
 
 def _store_evidence(report: Report, prepared: PreparedFile, *, added_by: Author, number: int) -> Evidence:
@@ -164,9 +122,13 @@ def _store_evidence(report: Report, prepared: PreparedFile, *, added_by: Author,
 
     details = {
         # A neutral name: a phone's file name often carries the time the photo was taken.
-        "name": f"{_('evidence')}-{number}.{_EXTENSIONS[prepared.kind]}",
+        "name": f"{_('evidence')}-{number}.{prepared.clean_ext or EXTENSIONS[prepared.kind]}",
+        "original_name": f"{_('evidence')}-{number}.{EXTENSIONS[prepared.kind]}",
         "kind": prepared.kind,
+        "media": prepared.media,
         "content_type": prepared.content_type,
+        "original_content_type": prepared.original_content_type or prepared.content_type,
+        "duration": prepared.duration,
         "original_size": len(prepared.original),
         "clean_size": len(prepared.clean),
         "sha256": prepared.sha256,

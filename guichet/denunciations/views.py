@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import IO, Any
 
-from django.conf import settings
 from django.core.files.uploadhandler import MemoryFileUploadHandler
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from guichet.catalog.lists import togo_communes, togo_prefectures
 from guichet.core.errors import InvalidInput, NotFound, RateLimited
 from guichet.denunciations import services
+from guichet.denunciations.access import conf
 from guichet.denunciations.forms import (
     CATEGORIES,
     FORCES,
@@ -38,13 +38,16 @@ from guichet.denunciations.sessions import forget_reporter, grant_reporter, repo
 
 
 def _max_upload_bytes() -> int:
-    conf = settings.GUICHET_DENUNCIATIONS
-    return (int(conf["MAX_FILES"]) * int(conf["MAX_FILE_MB"]) + 1) * 1024 * 1024
+    """Every file of one sending together (setting MAX_SENDING_MB), and 1 MB for the form."""
+    return (int(conf("MAX_SENDING_MB")) + 1) * 1024 * 1024
 
 
 class EvidenceInMemory(MemoryFileUploadHandler):
     """Evidence stays in memory until it is sealed: Django would write a large upload, in clear,
-    to a temporary file on disk. A request larger than every file allowed together is dropped."""
+    to a temporary file on disk (FILE_UPLOAD_MAX_MEMORY_SIZE, TemporaryFileUploadHandler). This is
+    the only handler of the evidence views: a request larger than MAX_SENDING_MB is read and
+    dropped, never kept, and the person is told. The cleaning tools then get the plaintext only in
+    a private directory in RAM (evidence.py)."""
 
     def handle_raw_input(
         self,
@@ -98,10 +101,8 @@ def _prepare_files(form: Any, field: str) -> list[services.PreparedFile]:
             prepared.append(services.prepare_evidence(upload))
         except InvalidInput as exc:
             form.add_error(field, f"{upload.name}: {exc}" if upload.name else str(exc))
-    if len(prepared) > int(settings.GUICHET_DENUNCIATIONS["MAX_FILES"]):
-        form.add_error(
-            field, _("Send at most %(count)s files.") % {"count": settings.GUICHET_DENUNCIATIONS["MAX_FILES"]}
-        )
+    if len(prepared) > int(conf("MAX_FILES")):
+        form.add_error(field, _("Send at most %(count)s files.") % {"count": conf("MAX_FILES")})
     return prepared
 
 
@@ -261,6 +262,6 @@ def add_evidence(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def leave(request: HttpRequest) -> HttpResponse:
     """Quick exit: forget the report's key in this browser and go to an ordinary page."""
-    response = HttpResponseRedirect(settings.GUICHET_DENUNCIATIONS["QUICK_EXIT_URL"])
+    response = HttpResponseRedirect(conf("QUICK_EXIT_URL"))
     forget_reporter(response)
     return response

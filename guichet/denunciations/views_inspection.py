@@ -217,12 +217,24 @@ def _file(request: HttpRequest, public_id: str, evidence_id: int, *, original: b
         content, details = services.open_evidence(unlocked, report, evidence_id, original=original)
     except (NotFound, services.NoKeyYet):
         raise Http404 from None
-    response = HttpResponse(content, content_type=details["content_type"])
-    disposition = "attachment" if original or details["kind"] == "pdf" else "inline"
-    name = ("original-" if original else "") + str(details["name"])
-    response["Content-Disposition"] = f'{disposition}; filename="{name}"'
+    return evidence_response(content, details, original=original)
+
+
+def evidence_response(content: bytes, details: dict[str, Any], *, original: bool) -> HttpResponse:
+    """A file for an inspector: the clean photo, video or recording shown in the page; a PDF and
+    every original downloaded. The browser is told never to guess another type."""
+    if original:
+        content_type = details.get("original_content_type") or details["content_type"]
+        name = "original-" + str(details.get("original_name") or details["name"])
+    else:
+        content_type, name = details["content_type"], str(details["name"])
+    response = HttpResponse(content, content_type=content_type)
+    media = details.get("media") or ("document" if details.get("kind") == "pdf" else "image")
+    inline = not original and media in {"image", "video", "audio"}
+    response["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{name}"'
+    response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = (
-        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+        "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; sandbox"
     )
     return response
 

@@ -354,3 +354,102 @@ def scan_for_viruses(data: bytes) -> None:
             "send the file again in a few minutes."
         )
     )
+
+
+# --- audio and video: what the first bytes announce (a denunciation's evidence) -------------------
+#
+# Only the denunciations take recordings (guichet/denunciations/evidence.py cleans them). The
+# container is read from the bytes, never from the name or the browser's content type: ISO BMFF
+# (MP4, MOV, 3GP, M4A) by its `ftyp` box and brand, the others by their signature.
+
+MEDIA_KINDS = {
+    "mp4": Kind("mp4", "video/mp4", (), "MP4"),
+    "mov": Kind("mov", "video/quicktime", (), "MOV"),
+    "3gp": Kind("3gp", "video/3gpp", (), "3GP"),
+    "m4a": Kind("m4a", "audio/mp4", (), "M4A"),
+    "webm": Kind("webm", "video/webm", (), "WebM"),
+    "mp3": Kind("mp3", "audio/mpeg", (b"ID3",), "MP3"),
+    "ogg": Kind("ogg", "audio/ogg", (b"OggS",), "OGG"),
+    "wav": Kind("wav", "audio/wav", (), "WAV"),
+    "amr": Kind("amr", "audio/amr", (b"#!AMR\n", b"#!AMR-WB\n"), "AMR"),
+}
+
+# Containers recognised but not taken: the person is told what to send instead.
+OTHER_MEDIA = {
+    "heic": "HEIC",
+    "matroska": "MKV",
+    "aac": "AAC",
+    "avi": "AVI",
+    "wmv": "WMV",
+    "flac": "FLAC",
+}
+
+_ISO_MP4_BRANDS = {
+    b"isom", b"iso2", b"iso3", b"iso4", b"iso5", b"iso6", b"iso7", b"iso8", b"iso9",
+    b"mp41", b"mp42", b"mp71", b"avc1", b"M4V ", b"M4VH", b"M4VP", b"MSNV", b"mmp4",
+    b"dash", b"XAVC", b"MP4 ", b"f4v ",
+}  # fmt: skip
+_ISO_HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif"}
+
+
+def _iso_bmff(data: bytes) -> str | None:
+    if len(data) < 16 or data[4:8] != b"ftyp":
+        return None
+    size = int.from_bytes(data[0:4], "big")
+    if size < 16 or size > min(len(data), 4096):
+        return None
+    major = data[8:12]
+    brands = {major} | {data[i : i + 4] for i in range(16, size - 3, 4)}
+    rules = (
+        ("heic", major in _ISO_HEIF_BRANDS),
+        ("mov", major == b"qt  "),
+        ("3gp", major[:3] in {b"3gp", b"3g2", b"3ge", b"3gg"}),
+        ("m4a", major in {b"M4A ", b"M4B ", b"F4A "}),
+        ("mp4", bool(brands & _ISO_MP4_BRANDS)),
+    )
+    return next((name for name, matches in rules if matches), None)
+
+
+def _mpeg_audio_frame(data: bytes) -> str | None:
+    """An MP3 frame header (MPEG audio layer I-III), or an AAC ADTS header (layer bits 00)."""
+    if len(data) < 4 or data[0] != 0xFF or data[1] & 0xE0 != 0xE0:
+        return None
+    if data[1] & 0xF6 == 0xF0:
+        return "aac"
+    version, layer = (data[1] >> 3) & 3, (data[1] >> 1) & 3
+    bitrate, rate = data[2] >> 4, (data[2] >> 2) & 3
+    if version == 1 or layer == 0 or bitrate == 15 or rate == 3:
+        return None
+    return "mp3"
+
+
+def _ebml(data: bytes) -> str:
+    """WebM or another Matroska file: the DocType element (0x4282) near the start says which."""
+    head = data[:4096]
+    at = head.find(b"\x42\x82")
+    return "webm" if at != -1 and head[at + 3 : at + 7] == b"webm" else "matroska"
+
+
+_SIGNATURES: tuple[tuple[bytes, Callable[[bytes], str | None]], ...] = (
+    (b"\x1a\x45\xdf\xa3", _ebml),
+    (b"RIFF", lambda data: {b"WAVE": "wav", b"AVI ": "avi"}.get(data[8:12])),
+    (b"\x30\x26\xb2\x75\x8e\x66\xcf\x11", lambda data: "wmv"),
+    (b"fLaC", lambda data: "flac"),
+    *(
+        (magic, lambda data, name=name: name)
+        for name in ("mp3", "ogg", "amr")
+        for magic in MEDIA_KINDS[name].magic
+    ),
+)
+
+
+def sniff_media(data: bytes) -> str | None:
+    """The audio or video container the bytes start with: a MEDIA_KINDS name, an OTHER_MEDIA
+    name (recognised, not taken), or None when they are no recording we know."""
+    iso = _iso_bmff(data)
+    if iso is not None:
+        return iso
+    for magic, name_of in _SIGNATURES:
+        if data.startswith(magic):
+            return name_of(data)
+    return _mpeg_audio_frame(data)

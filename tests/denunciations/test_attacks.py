@@ -336,7 +336,12 @@ def test_evidence_never_touches_the_disk_in_clear_and_oversized_posts_are_refuse
     assert spilled == []
     assert Report.objects.get().evidence.count() == 1
 
-    settings.GUICHET_DENUNCIATIONS = {**settings.GUICHET_DENUNCIATIONS, "MAX_FILES": 1, "MAX_FILE_MB": 1}
+    settings.GUICHET_DENUNCIATIONS = {
+        **settings.GUICHET_DENUNCIATIONS,
+        "MAX_FILES": 1,
+        "MAX_FILE_MB": 1,
+        "MAX_SENDING_MB": 1,
+    }
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     big = SimpleUploadedFile("big.png", b"\x89PNG\r\n\x1a\n" + b"0" * (3 * 1024 * 1024))
