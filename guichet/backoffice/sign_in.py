@@ -22,7 +22,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from guichet.accounts.models import User
+from guichet.accounts.models import Membership, User
+from guichet.accounts.roles import Role
 from guichet.accounts.services import (
     STAFF_VERIFIED_SESSION_KEY,
     authenticate_staff,
@@ -57,6 +58,15 @@ def _next_url(request: HttpRequest) -> str:
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
+    return reverse("backoffice:queue")
+
+
+def _home_for(user: User) -> str:
+    """Where a staff member lands when no page was asked: inspectors who only inspect have no
+    dossier queue to work in, so they start in the inspection unit's inbox."""
+    roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))
+    if roles == {Role.INSPECTOR}:
+        return reverse("denunciations:inspection")
     return reverse("backoffice:queue")
 
 
@@ -125,7 +135,7 @@ def totp(request: HttpRequest) -> HttpResponse:
                 request, user, backend="django.contrib.auth.backends.ModelBackend"
             )  # rotates the session key
             request.session[STAFF_VERIFIED_SESSION_KEY] = True
-            return redirect(next_url)
+            return redirect(_home_for(user) if next_url == reverse("backoffice:queue") else next_url)
     context: dict[str, object] = {"form": form, "next": next_url, "staff_name": user.display_name}
     if user.totp_confirmed_at is None and user.totp_secret:
         # First sign-in: the account is not in an authenticator app yet, so show how to add it.

@@ -306,3 +306,32 @@ def test_successful_sign_ins_never_count_against_the_limit(client, agent, settin
     # One wrong password after all those successes is still only one.
     password_step(client, password="wrong password")
     assert password_step(client).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("roles", "lands_on"),
+    [
+        ([("inspection", Role.INSPECTOR)], "/inspection/"),
+        ([("inspection", Role.INSPECTOR), ("police", Role.AGENT)], "/agents/"),
+        ([("cabinet", Role.AGENT)], "/agents/"),
+    ],
+)
+def test_staff_land_where_their_work_is(client, units, roles, lands_on):
+    from tests.factories import StaffFactory
+
+    user = StaffFactory(
+        roles=[(units[code], role) for code, role in roles], username="ama", password=PASSWORD
+    )
+    password_step(client, username="ama")
+    response = client.post(TOTP, {"code": code_for(user)})
+    assert response.status_code == 302
+    assert response["Location"] == lands_on
+
+
+def test_an_inspector_asked_for_a_page_goes_to_that_page(client, units):
+    from tests.factories import StaffFactory
+
+    user = StaffFactory(roles=[(units["inspection"], Role.INSPECTOR)], username="ama", password=PASSWORD)
+    password_step(client, username="ama", next="/agents/messages/")
+    response = client.post(f"{TOTP}?next=/agents/messages/", {"code": code_for(user)})
+    assert response["Location"] == "/agents/messages/"
