@@ -35,7 +35,6 @@ PHONE = {"width": 390, "height": 844}
 # (counted through the page's own `window.jsQR`, wrapped when its file defines it).
 WATCH = """
 (() => {
-  delete window.BarcodeDetector;  // the path of Safari, Firefox and desktop Chromium, wherever this runs
   window.__streams = [];
   window.__reads = [];
   const media = navigator.mediaDevices;
@@ -139,9 +138,21 @@ def camera_browser(playwright: Playwright, browser_type_launch_args: dict[str, A
         browser.close()
 
 
-def phone_page(browser: Browser, browser_context_args: dict[str, Any]) -> Page:
+# The path of Safari, Firefox and desktop Chromium, wherever the tests run.
+NO_DETECTOR = "delete window.BarcodeDetector;"
+# A browser whose BarcodeDetector knows no QR codes (it reads other barcodes only).
+DETECTOR_WITHOUT_QR = """
+window.BarcodeDetector = class {
+  static getSupportedFormats() { return Promise.resolve(["ean_13", "code_128"]); }
+  constructor() { window.__detectorCalls = 0; }
+  detect() { window.__detectorCalls += 1; return Promise.resolve([]); }
+};
+"""
+
+
+def phone_page(browser: Browser, browser_context_args: dict[str, Any], detector: str = NO_DETECTOR) -> Page:
     context = browser.new_context(**{**browser_context_args, "viewport": PHONE, "has_touch": True})
-    context.add_init_script(WATCH)
+    context.add_init_script(detector + WATCH)
     return context.new_page()
 
 
@@ -288,4 +299,23 @@ def test_the_camera_stops_when_asked_and_reads_a_few_frames_a_second(
     expect(stop).to_be_focused()
     page.keyboard.press("Escape")
     expect(status).to_have_text("La caméra est éteinte.")
+    assert camera_released(page)
+
+
+def test_a_detector_without_qr_codes_leaves_the_frames_to_jsqr(
+    site: str, camera_browser: Any, browser_context_args: dict[str, Any], tmp_path: Path
+) -> None:
+    dossier = issued("autorisation-entree")
+    permit = Permit.objects.filter(dossier=dossier).order_by("item").first()
+    assert permit is not None
+    browser = camera_browser(film(qr_region_of_pdf(permit_pdf(permit)), tmp_path))
+    page = phone_page(browser, browser_context_args, detector=DETECTOR_WITHOUT_QR)
+    open_verifier(page, site)
+    expect(page.locator("#verifier-scan")).to_have_attribute("data-reader", "jsqr")
+    verdict = scan(page)  # online: the server answers
+    expect(verdict).to_have_attribute("data-outcome", "NOT_YET_VALID")  # valid from the arrival date
+    expect(verdict).to_contain_text(permit.subject)
+    expect(page.locator("textarea[name=code]")).to_have_value(permit.qr_text)
+    assert page.evaluate("() => window.__reads.length") >= 1
+    assert page.evaluate("() => window.__detectorCalls") == 0
     assert camera_released(page)

@@ -294,6 +294,15 @@
     var context = null;
     box.hidden = false;
     box.setAttribute("data-reader", detector ? "barcode-detector" : "jsqr");
+    if (detector && window.BarcodeDetector.getSupportedFormats) {
+      // Some browsers have the detector without QR codes: jsQR then reads the frames.
+      window.BarcodeDetector.getSupportedFormats().then(function (formats) {
+        if (formats.indexOf("qr_code") < 0) {
+          detector = null;
+          box.setAttribute("data-reader", "jsqr");
+        }
+      }, function () {});
+    }
 
     function say(text) {
       if (status) status.textContent = text || "";
@@ -343,6 +352,7 @@
       if (detector) {
         return detector.detect(video).then(function (codes) { return codes.length ? codes[0].rawValue : null; });
       }
+      if (!window.jsQR) return loadJsQR().then(function () { return null; });
       var image = frame();
       if (!image) return Promise.resolve(null);
       // A QR on paper or on a screen is dark on light: no inverted pass, half the work.
