@@ -1,4 +1,4 @@
-"""Permit use cases: revoking (a supervisor of the issuing unit, with a reason) and expiring."""
+"""Permit use cases: revoking (a supervisor of the issuing unit, with a reason), expiring, renewing."""
 
 from __future__ import annotations
 
