@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 
+from guichet.core.text import bilingual
 from guichet.payments.models import Mismatch, Network, Payment, Receipt
 from guichet.payments.states import PAID, PaymentState
 
@@ -51,16 +52,30 @@ class Line:
 
 
 def summary(payments: QuerySet[Payment]) -> list[Line]:
-    """Counts and amounts (whole FCFA) by day, service, method and state."""
+    """Counts and amounts (whole FCFA) by day, service, method and state; the service by its
+    title in the reader's language (the CSV keeps the codes)."""
     rows = (
         payments.annotate(day=TruncDate("created_at"))
-        .values("day", "dossier__service__code", "network", "state")
+        .values(
+            "day",
+            "dossier__service__code",
+            "dossier__service__title_fr",
+            "dossier__service__title_en",
+            "network",
+            "state",
+        )
         .annotate(count=Count("pk"), amount=Sum("amount"))
         .order_by("day", "dossier__service__code", "network", "state")
     )
     return [
         Line(
-            r["day"], r["dossier__service__code"], r["network"], r["state"], r["count"], int(r["amount"] or 0)
+            r["day"],
+            bilingual({"fr": r["dossier__service__title_fr"], "en": r["dossier__service__title_en"]})
+            or r["dossier__service__code"],
+            r["network"],
+            r["state"],
+            r["count"],
+            int(r["amount"] or 0),
         )
         for r in rows
     ]

@@ -52,7 +52,7 @@ def test_the_cashier_sees_the_days_totals_and_receipts(ledger):
     text = page.content.decode()
     assert f"Received in the period: <strong>{xof(24000)}</strong>" in text
     assert text.count(f"{Payment.objects.get(provider='counter').receipt.number}") == 1
-    assert "vitres-test" in text
+    assert "<td>Vitres teintées (essai)</td>" in text  # the service's title, in the page's language
 
 
 def test_the_csv_has_one_line_per_attempt_and_its_paid_total_matches_the_ledger(ledger):

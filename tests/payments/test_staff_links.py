@@ -43,7 +43,7 @@ def test_the_finance_page_is_in_the_menu_of_cashiers_only(dossier):
     assert 'href="/paiements/finance/" aria-current="page"' in finance
 
 
-def test_the_finance_page_names_methods_and_states_in_words(client, dossier, paygate):
+def test_the_finance_page_names_services_methods_and_states_in_words(client, dossier, paygate):
     applicant = Actor.for_user(dossier.applicant)
     callback_for(
         client, services.start_payment(dossier, actor=applicant, network="TMONEY", phone="70000001").payment
@@ -54,3 +54,9 @@ def test_the_finance_page_names_methods_and_states_in_words(client, dossier, pay
 
     assert "<td>Mixx by Yas (T-Money)</td><td>Paid</td>" in html
     assert "<td>TMONEY</td>" not in html
+    service = dossier.service
+    assert f"<td>{service.title_fr}</td>" in html  # the service by its title, not its code
+    assert f"<td>{service.code}</td>" not in html
+    cashier.post("/i18n/setlang/", {"language": "en", "next": "/paiements/finance/"})
+    english = cashier.get("/paiements/finance/").content.decode()
+    assert f"<td>{service.title_en}</td>" in english
