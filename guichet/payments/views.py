@@ -32,7 +32,7 @@ from guichet.backoffice.decorators import StaffRequest, forbidden, not_found, st
 from guichet.core.actors import Actor
 from guichet.core.errors import DomainError, InvalidInput, NotFound, PermissionRefused
 from guichet.dossiers.access import get_dossier_for_staff
-from guichet.dossiers.models import Dossier
+from guichet.dossiers.models import Dossier, Quote, QuoteStatus
 from guichet.dossiers.states import DossierState
 from guichet.payments import refunds, selectors, services
 from guichet.payments.forms import CounterPaymentForm, PaidOutForm, PayForm, RefundRequestForm
@@ -92,6 +92,9 @@ def _page(
             "payment": latest,
             "waiting": latest is not None and latest.state in IN_FLIGHT,
             "paid": paid,
+            # A paid quote is the last step before the unit confirms the coverage, not a review.
+            "paid_quote": paid is not None
+            and Quote.objects.filter(dossier=dossier, status=QuoteStatus.ACCEPTED).exists(),
             "owes": owes,
             "unavailable": [name for name, open_ in networks.items() if not open_],
             "status_url": reverse("payments:status", kwargs={"reference": dossier.reference}),

@@ -1,4 +1,5 @@
-"""The payment page of an accepted quote asks for the quote, not "Paid" for the file fee paid before."""
+"""The payment page of an accepted quote asks for the quote, not "Paid" for the file fee paid before;
+once paid, it says what comes next."""
 
 from __future__ import annotations
 
@@ -41,3 +42,27 @@ def test_an_accepted_quote_is_paid_on_the_page_after_the_file_fee(db, client, pa
     assert 'value="start"' in html  # the wallet and number form, to pay the quote
     assert f"Pay {xof(quote.total)}" in html
     assert "Download the receipt" not in html  # the file fee's receipt is on the file's page
+
+    callback_for(
+        client, services.start_payment(dossier, actor=applicant, network="TMONEY", phone="70000001").payment
+    )
+    paid = client.get(f"/paiements/dossiers/{dossier.reference}/").content.decode()
+    assert "The unit now confirms the coverage of your event" in paid  # what comes next, not a review
+    assert "goes to review" not in paid
+
+
+def test_after_the_file_fee_alone_the_file_goes_to_review(db, client, paygate):
+    fee_service_loaded()
+    service = publish_service(QUOTE_SERVICE, actor=SYSTEM)[0].service
+    citizen = CitizenFactory()
+    applicant = Actor.for_user(citizen)
+    dossier = dossiers.start_dossier(service, actor=applicant, language="en")
+    dossiers.save_answers(dossier, actor=applicant, answers=quote_answers())
+    dossiers.submit_dossier(dossier, actor=applicant)
+    dossier.refresh_from_db()
+    callback_for(
+        client, services.start_payment(dossier, actor=applicant, network="TMONEY", phone="70000001").payment
+    )
+    client.force_login(citizen)
+    html = client.get(f"/paiements/dossiers/{dossier.reference}/").content.decode()
+    assert "Your file now goes to review." in html
