@@ -15,6 +15,8 @@ from guichet.core.actors import SYSTEM, Actor
 from guichet.demo.files import demo_pdf, demo_png
 from guichet.dossiers import services as dossiers
 from guichet.dossiers.models import Dossier
+from guichet.payments import services as payments
+from guichet.payments.models import Network
 from guichet.permits.models import Permit
 
 TINTED_DOCUMENTS = {
@@ -52,8 +54,30 @@ def _upload(name: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, demo_pdf(f"{name} - document de démonstration"), "application/pdf")
 
 
+def _pay_at_the_counter(dossier: Dossier) -> None:
+    """The fee paid in cash to the unit's cashier: a payment, its ledger and a numbered receipt,
+    as the finance page and the file's page show them (a bare "paid" would leave no receipt)."""
+    cashier = (
+        User.objects.filter(memberships__unit=dossier.unit, memberships__role=Role.CASHIER, is_active=True)
+        .order_by("pk")
+        .first()
+    )
+    if cashier is None:
+        dossiers.record_payment(
+            dossier, payment_reference="DEMO", amount=dossier.fee_total or 0, actor=SYSTEM
+        )
+        return
+    payments.record_counter_payment(
+        dossier,
+        actor=Actor.for_user(cashier),
+        method=Network.CASH,
+        amount=dossier.fee_total or 0,
+        counter_receipt=f"DEMO-{dossier.reference}",
+    )
+
+
 def issue_demo_permit(citizen: User) -> Permit | None:
-    """File, pay, review and approve a tinted-window request for `citizen`; returns its permit."""
+    """File, pay at the counter, review and approve a tinted-window request for `citizen`; returns its permit."""
     service = Service.objects.filter(code="vitres-teintees").first()
     if service is None:
         return None
@@ -67,7 +91,7 @@ def issue_demo_permit(citizen: User) -> Permit | None:
     dossiers.submit_dossier(dossier, actor=actor)
     dossier = Dossier.objects.get(pk=dossier.pk)
     if dossier.fee_total:
-        dossiers.record_payment(dossier, payment_reference="DEMO", amount=dossier.fee_total, actor=SYSTEM)
+        _pay_at_the_counter(dossier)
     agent = (
         User.objects.filter(memberships__unit=dossier.unit, memberships__role=Role.AGENT, is_active=True)
         .order_by("pk")

@@ -82,6 +82,14 @@ def test_seed_demo_files_dossiers_the_demo_agent_can_process():
     ]
     # The tinted-window request comes issued: a demo permit to try on /verifier/.
     assert {d.state for d in dossiers} == {DossierState.IN_REVIEW, DossierState.ISSUED}
+    # Its fee was paid at the counter: a payment with its numbered receipt, as a real one.
+    from guichet.payments.models import Payment
+
+    paid = Payment.objects.get(
+        dossier__service__code="vitres-teintees", dossier__applicant__phone="+22890000001"
+    )
+    assert paid.amount == 12_000
+    assert paid.receipt.number
     fence = dossiers.get(service__code="cloture-electrifiee")
     assert set(fence.documents.values_list("field_name", flat=True)) == {
         "id_document",
