@@ -295,9 +295,9 @@ def test_the_capacity_default_applies_to_units_not_named():
 
 @pytest.mark.django_db(transaction=True)
 def test_a_revision_racing_an_acceptance_never_leaves_an_unseen_price_accepted(tmp_path):
-    import threading
-
     from django.db import connection
+
+    from tests.concurrency import race
 
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers: the race needs PostgreSQL")
@@ -307,39 +307,14 @@ def test_a_revision_racing_an_acceptance_never_leaves_an_unseen_price_accepted(t
         commander = Actor.for_user(StaffFactory(roles=[(dossier.unit, Role.AGENT)]))
         tick_all(dossier, commander)
         quotes.propose_quote(dossier, actor=commander, agents=4, hours=5)
-        barrier = threading.Barrier(2)
-        outcomes: list[str] = []
-
-        def run(call, barrier=barrier, outcomes=outcomes) -> None:
-            try:
-                barrier.wait()
-                call()
-                outcomes.append("done")
-            except DomainError:
-                outcomes.append("refused")
-            finally:
-                connection.close()
-
         applicant = Actor.for_user(dossier.applicant)
-        threads = [
-            threading.Thread(
-                target=run,
-                args=(lambda d=dossier, a=applicant: quotes.accept_quote(d, actor=a, number=1),),
+        outcomes = race(
+            lambda d=dossier, a=applicant: quotes.accept_quote(d, actor=a, number=1),
+            lambda d=dossier, c=commander: quotes.propose_quote(
+                d, actor=c, agents=9, hours=5, reason="Plus de monde."
             ),
-            threading.Thread(
-                target=run,
-                args=(
-                    lambda d=dossier, c=commander: quotes.propose_quote(
-                        d, actor=c, agents=9, hours=5, reason="Plus de monde."
-                    ),
-                ),
-            ),
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        assert sorted(outcomes) == ["done", "refused"], outcomes  # one wins, the other is told why
+        )
+        assert outcomes == ["done", "refused"], outcomes  # one wins, the other is told why
         live = Quote.objects.filter(dossier=dossier, status__in=[QuoteStatus.PROPOSED, QuoteStatus.ACCEPTED])
         assert live.count() == 1
         stored = Dossier.objects.get(pk=dossier.pk)

@@ -17,7 +17,8 @@ from tests.payments.conftest import fee_service_loaded
 from tests.payments.helpers import callback_for
 
 
-def test_an_accepted_quote_is_paid_on_the_page_after_the_file_fee(db, client, paygate):
+def filed_with_its_fee_paid(client):
+    """An event-security-like request filed in English, its file fee paid through the sandbox."""
     fee_service_loaded()
     service = publish_service(QUOTE_SERVICE, actor=SYSTEM)[0].service
     citizen = CitizenFactory()
@@ -26,9 +27,18 @@ def test_an_accepted_quote_is_paid_on_the_page_after_the_file_fee(db, client, pa
     dossiers.save_answers(dossier, actor=applicant, answers=quote_answers())
     dossiers.submit_dossier(dossier, actor=applicant)
     dossier.refresh_from_db()
+    pay_by_phone(client, dossier, applicant)
+    return dossier, citizen, applicant
+
+
+def pay_by_phone(client, dossier, applicant):
     callback_for(
         client, services.start_payment(dossier, actor=applicant, network="TMONEY", phone="70000001").payment
     )
+
+
+def test_an_accepted_quote_is_paid_on_the_page_after_the_file_fee(db, client, paygate):
+    dossier, citizen, applicant = filed_with_its_fee_paid(client)
     commander = Actor.for_user(StaffFactory(roles=[(dossier.unit, Role.AGENT)]))
     tick_all(dossier, commander)
     quote = quotes.propose_quote(dossier, actor=commander, agents=4, hours=5)
@@ -43,26 +53,14 @@ def test_an_accepted_quote_is_paid_on_the_page_after_the_file_fee(db, client, pa
     assert f"Pay {xof(quote.total)}" in html
     assert "Download the receipt" not in html  # the file fee's receipt is on the file's page
 
-    callback_for(
-        client, services.start_payment(dossier, actor=applicant, network="TMONEY", phone="70000001").payment
-    )
+    pay_by_phone(client, dossier, applicant)
     paid = client.get(f"/paiements/dossiers/{dossier.reference}/").content.decode()
     assert "The unit now confirms the coverage of your event" in paid  # what comes next, not a review
     assert "goes to review" not in paid
 
 
 def test_after_the_file_fee_alone_the_file_goes_to_review(db, client, paygate):
-    fee_service_loaded()
-    service = publish_service(QUOTE_SERVICE, actor=SYSTEM)[0].service
-    citizen = CitizenFactory()
-    applicant = Actor.for_user(citizen)
-    dossier = dossiers.start_dossier(service, actor=applicant, language="en")
-    dossiers.save_answers(dossier, actor=applicant, answers=quote_answers())
-    dossiers.submit_dossier(dossier, actor=applicant)
-    dossier.refresh_from_db()
-    callback_for(
-        client, services.start_payment(dossier, actor=applicant, network="TMONEY", phone="70000001").payment
-    )
+    dossier, citizen, _applicant = filed_with_its_fee_paid(client)
     client.force_login(citizen)
     html = client.get(f"/paiements/dossiers/{dossier.reference}/").content.decode()
     assert "Your file now goes to review." in html

@@ -7,9 +7,6 @@ group file whose permits all end is closed once.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-
 import pytest
 from django.db import connection
 from django.utils import timezone
@@ -17,13 +14,13 @@ from django.utils import timezone
 from guichet.accounts.roles import Role
 from guichet.audit.models import AuditEvent
 from guichet.core.actors import Actor
-from guichet.core.errors import DomainError
 from guichet.dossiers.models import Dossier
 from guichet.dossiers.states import DossierState
 from guichet.notifications.models import Notification
 from guichet.permits import services
 from guichet.permits.models import Permit
 from guichet.permits.verify import Outcome, verify_text
+from tests.concurrency import race
 from tests.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -33,28 +30,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def _postgres_only() -> None:
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers: the race needs PostgreSQL")
-
-
-def race(*calls: Callable[[], object]) -> list[str]:
-    barrier = threading.Barrier(len(calls))
-    outcomes: list[str] = []
-
-    def run(call: Callable[[], object]) -> None:
-        try:
-            barrier.wait()
-            call()
-            outcomes.append("done")
-        except DomainError:
-            outcomes.append("refused")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return sorted(outcomes)
 
 
 def supervisor_of(dossier: Dossier) -> Actor:
