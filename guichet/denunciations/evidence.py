@@ -90,6 +90,9 @@ MEDIA = {
     "amr": Media("audio", ".amr", ("ffmpeg:amr",), "amr", ("audio/amr", "audio/amr")),
 }
 EXTENSIONS = {"jpeg": "jpg", "png": "png", "pdf": "pdf"} | {name: name for name in MEDIA}
+# Clean copies Chromium and Firefox play in the page (checked with Chromium 3GP as H.264/AAC);
+# AMR plays in no browser: the inspector downloads it.
+NOT_PLAYABLE = frozenset({"audio/amr"})
 
 
 @dataclass(frozen=True)

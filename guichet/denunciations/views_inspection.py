@@ -21,6 +21,7 @@ from guichet.accounts.models import User
 from guichet.backoffice.sign_in import verified_staff
 from guichet.core.errors import DomainError, InvalidInput, NotFound, PermissionRefused, RateLimited
 from guichet.denunciations import access, services
+from guichet.denunciations.evidence import NOT_PLAYABLE
 from guichet.denunciations.forms import MessageForm, StateForm, UnlockForm
 from guichet.denunciations.models import Report
 from guichet.denunciations.sessions import forget_inspector, remember_inspector, unlocked_inspector
@@ -126,6 +127,7 @@ def _detail(request: HttpRequest, report: Report, *, status: int = 200, **extra:
         "approved_by_me": any(a.inspector_id == user.pk for a in approvals),
         "approvals_needed": services.approvals_needed(report),
         "next_states": services.TRANSITIONS[report.state],
+        "not_playable": NOT_PLAYABLE,
     }
     return render(request, "denunciations/inspection/report.html", context, status=status)
 

@@ -331,3 +331,14 @@ def test_a_recording_added_later_by_the_reporter(world, keys, media, ram):
     assert details["name"].endswith(".m4a")
     assert abs(details["duration"] - 1.0) < 0.2
     assert b"canaryartist" not in clean.lower()
+
+
+def test_a_voice_note_no_browser_plays_is_offered_as_a_download(world, keys, ram):
+    prepared = evidence.prepare_evidence(SimpleUploadedFile("voice.amr", amr_file()))
+    filed = services.file_report(mode=Mode.ANONYMOUS, facts=facts(), files=[prepared])
+    inspector = staff_client(world.inspector, keys["inspector"])
+    page = inspector.get(reverse("denunciations:inspection_report", args=[filed.report.public_id]))
+    text = page.content.decode()
+    assert "<audio" not in text
+    assert "Browsers do not play this format" in text
+    assert 'download="' in text
