@@ -342,3 +342,24 @@ def test_a_voice_note_no_browser_plays_is_offered_as_a_download(world, keys, ram
     assert "<audio" not in text
     assert "Browsers do not play this format" in text
     assert 'download="' in text
+
+
+def test_a_data_track_mat2_cannot_carry_over_goes_through_ffmpeg_with_video_and_sound_only(
+    ram, tmp_path, monkeypatch
+):
+    # A camera's MOV with a timecode track: mat2's MP4 copy fails on it, ffmpeg keeps only picture and sound.
+    original = ffmpeg(
+        tmp_path / "camera.mov",
+        *VIDEO, *SOUND, "-c:v", "libx264", "-c:a", "aac", "-shortest", "-timecode", "01:02:03:04",
+        "-metadata", f"location={GPS}", *TAGS,
+    )  # fmt: skip
+    assert b"06.1319" in original
+    assert "data" in {s["codec_type"] for s in ffprobe(original, tmp_path)["streams"]}
+    ran = []
+    real_run = evidence.run_tool
+    monkeypatch.setattr(evidence, "run_tool", lambda args, **k: ran.append(args[0]) or real_run(args, **k))
+    prepared = evidence.prepare_evidence(SimpleUploadedFile("camera.mov", original))
+    assert ran == ["mat2", "ffmpeg", "ffprobe"]
+    assert b"06.1319" not in prepared.clean
+    assert {s["codec_type"] for s in ffprobe(prepared.clean, tmp_path)["streams"]} == {"video", "audio"}
+    assert list(ram.iterdir()) == []
