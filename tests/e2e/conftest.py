@@ -198,7 +198,8 @@ def sign_in_staff(page: Page, site: str, staff: Any) -> None:
     assert_accessible(page)
     page.locator("input[name=code]").fill(pyotp.TOTP(staff.totp_secret).now())
     submit(page, "form[action='/agents/connexion/code/']")
-    page.wait_for_url(f"{site}/agents/")
+    # Staff land on the dossier queue; inspectors who only inspect, in the inspection inbox.
+    page.wait_for_url(lambda url: url in {f"{site}/agents/", f"{site}/inspection/"})
     assert_accessible(page)
 
 

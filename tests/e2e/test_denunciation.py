@@ -104,8 +104,7 @@ def open_as_reporter(page: Page, site: str, code: str) -> None:
 
 def open_as_inspector(page: Page, site: str, staff: Any) -> None:
     sign_in_staff(page, site, staff)
-    page.goto(f"{site}/inspection/")
-    assert_accessible(page)
+    assert page.url == f"{site}/inspection/"  # an inspector lands in the inbox, not the dossier queue
     page.locator("table a").first.click()
     page.wait_for_url("**/inspection/deverrouiller/**")
     assert_accessible(page)

@@ -20,18 +20,20 @@ from guichet.dossiers.states import DossierState
 from tests.e2e.conftest import (
     SCRIPTING_ENABLED,
     assert_accessible,
-    open_action,
-    reference_in,
     sign_in_citizen,
     sign_in_staff,
-    submit,
     wait_for_path,
     write_pdf,
 )
-from tests.e2e.test_tinted_windows import (
+from tests.e2e.steps import (
     PHONE,
+    answer_the_question,
+    approve,
+    ask_for_information,
+    file_the_request,
     pay_at_the_counter,
     save_and_continue,
+    start_request,
     tick_every_point,
     write_phone_photo,
 )
@@ -137,17 +139,10 @@ def test_entry_authorization_for_two_travellers_on_a_phone(
     page.goto(f"{site}/demarches/autorisation-entree/")
     expect(page.locator("h1")).to_have_text("Autorisation d’entrée au Togo")
     assert_accessible(page)
-    submit(page, "main form[action='/demarches/autorisation-entree/commencer/']")
-    page.wait_for_url("**/etape/trip/")
-    reference = reference_in(page.url)
-    assert reference.startswith("AET-")
-    assert_accessible(page)
+    reference = start_request(page, "autorisation-entree", first_step="trip", prefix="AET-")
 
     fill_request(page, tmp_path)
-    submit(page, "main form:has(button.button-start)")
-    wait_for_path(page, f"/dossiers/{reference}/confirmation/")
-    assert_accessible(page)
-    dossier = Dossier.objects.get(reference=reference)
+    dossier = file_the_request(page, reference)
     assert (dossier.state, dossier.fee_total) == (DossierState.AWAITING_PAYMENT, 90_000)
     assert [t["passport_number"] for t in dossier.answers["travellers"]] == ["12AB34567", "12AB34999"]
     assert dossier.documents.count() == 7  # the contract, and a photo, passport and record each
@@ -163,30 +158,23 @@ def test_entry_authorization_for_two_travellers_on_a_phone(
     office.goto(f"{site}/agents/dossiers/{reference}/")
     expect(office.locator(".bo-documents")).to_contain_text("passeport-2.pdf")
     assert_accessible(office)
-    open_action(office, "request_info")
-    office.locator("textarea[name=request_info-message]").fill(QUESTION)
-    submit(office, f"form[action='/agents/dossiers/{reference}/actions/request_info/']")
-    wait_for_path(office, f"/agents/dossiers/{reference}/")
-    assert_accessible(office)
+    ask_for_information(office, reference, QUESTION)
 
     page.goto(f"{site}/dossiers/{reference}/")
     expect(page.locator(".status-panel blockquote")).to_have_text(QUESTION)
     assert_accessible(page)
-    answer = page.locator("section#answer")
-    answer.locator("textarea[name=message]").fill(REPLY)
-    answer.locator("input[name=contract]").set_input_files(write_pdf(tmp_path, "contrat-signe.pdf"))
     # Traveller 2's own photo: a document of an item of the group, named by its slot.
     second = Dossier.objects.get(reference=reference).answers["travellers"][1]["_key"]
-    answer.locator(f"input[name='photo@{second}']").set_input_files(
-        write_phone_photo(tmp_path, "photo-jean.jpg")
+    answer_the_question(
+        page,
+        reference,
+        REPLY,
+        {
+            "contract": write_pdf(tmp_path, "contrat-signe.pdf"),
+            f"photo@{second}": write_phone_photo(tmp_path, "photo-jean.jpg"),
+        },
     )
-    submit(page, f"form[action='/dossiers/{reference}/repondre/']")
-    wait_for_path(page, f"/dossiers/{reference}/")
-    expect(page.locator("main")).to_contain_text("contrat-signe.pdf")
-    expect(page.locator("main")).to_contain_text("photo-jean.jpg")
-    assert_accessible(page)
     dossier = Dossier.objects.get(reference=reference)
-    assert dossier.state == DossierState.IN_REVIEW
     assert dossier.documents.filter(field_name=f"photo@{second}").count() == 2
 
     # --- the agent ticks the checklist and approves -------------------------------------------------------
@@ -194,13 +182,7 @@ def test_entry_authorization_for_two_travellers_on_a_phone(
     expect(office.locator(".bo-documents")).to_contain_text("contrat-signe.pdf")
     tick_every_point(office, reference)
     assert_accessible(office)
-    open_action(office, "approve")
-    office.locator("textarea[name=approve-note]").fill("Entrée autorisée pour les deux voyageurs.")
-    submit(office, f"form[action='/agents/dossiers/{reference}/actions/approve/']")
-    wait_for_path(office, f"/agents/dossiers/{reference}/")
-    expect(office.locator(".notice-success")).to_be_visible()
-    assert_accessible(office)
-    assert Dossier.objects.get(reference=reference).state == DossierState.ISSUED
+    approve(office, reference, "Entrée autorisée pour les deux voyageurs.")
 
     page.reload()
     expect(page.locator(".status-panel")).to_contain_text("Entrée autorisée pour les deux voyageurs.")

@@ -17,8 +17,6 @@ from guichet.dossiers.models import Dossier
 from guichet.dossiers.states import DossierState
 from tests.e2e.conftest import (
     assert_accessible,
-    open_action,
-    reference_in,
     sign_in_citizen,
     sign_in_staff,
     submit,
@@ -26,7 +24,17 @@ from tests.e2e.conftest import (
     write_pdf,
     write_png,
 )
-from tests.e2e.test_tinted_windows import PHONE, pay_at_the_counter, save_and_continue, tick_every_point
+from tests.e2e.steps import (
+    PHONE,
+    answer_the_question,
+    approve,
+    ask_for_information,
+    file_the_request,
+    pay_at_the_counter,
+    save_and_continue,
+    start_request,
+    tick_every_point,
+)
 from tests.factories import StaffFactory
 
 QUESTION = "Envoyez l’autorisation du Palais des congrès signée par son directeur."
@@ -120,17 +128,10 @@ def test_event_security_quote_on_a_phone(
     page.goto(f"{site}/demarches/couverture-securitaire/")
     expect(page.locator("h1")).to_have_text("Couverture sécuritaire d’un événement privé")
     assert_accessible(page)
-    submit(page, "main form[action='/demarches/couverture-securitaire/commencer/']")
-    page.wait_for_url("**/etape/organiser/")
-    reference = reference_in(page.url)
-    assert reference.startswith("CSE-")
-    assert_accessible(page)
+    reference = start_request(page, "couverture-securitaire", first_step="organiser", prefix="CSE-")
 
     fill_request(page, tmp_path)
-    submit(page, "main form:has(button.button-start)")
-    page.wait_for_url(f"**/dossiers/{reference}/confirmation/")
-    assert_accessible(page)
-    dossier = Dossier.objects.get(reference=reference)
+    dossier = file_the_request(page, reference)
     assert (dossier.state, dossier.fee_total) == (DossierState.AWAITING_PAYMENT, 5_000)
     page.goto(f"{site}/dossiers/{reference}/")
     expect(page.locator("main")).to_contain_text(re.compile(r"5\s000" + FCFA))
@@ -144,25 +145,14 @@ def test_event_security_quote_on_a_phone(
     sign_in_staff(office, site, agent)
     office.goto(f"{site}/agents/dossiers/{reference}/")
     assert_accessible(office)
-    open_action(office, "request_info")
-    office.locator("textarea[name=request_info-message]").fill(QUESTION)
-    submit(office, f"form[action='/agents/dossiers/{reference}/actions/request_info/']")
-    office.wait_for_url(f"**/agents/dossiers/{reference}/")
-    assert_accessible(office)
+    ask_for_information(office, reference, QUESTION)
 
     page.goto(f"{site}/dossiers/{reference}/")
     expect(page.locator(".status-panel blockquote")).to_have_text(QUESTION)
     assert_accessible(page)
-    answer = page.locator("section#answer")
-    answer.locator("textarea[name=message]").fill(REPLY)
-    answer.locator("input[name=venue_authorization]").set_input_files(
-        write_pdf(tmp_path, "autorisation-signee.pdf")
+    answer_the_question(
+        page, reference, REPLY, {"venue_authorization": write_pdf(tmp_path, "autorisation-signee.pdf")}
     )
-    submit(page, f"form[action='/dossiers/{reference}/repondre/']")
-    page.wait_for_url(f"**/dossiers/{reference}/")
-    expect(page.locator("main")).to_contain_text("autorisation-signee.pdf")
-    assert_accessible(page)
-    assert Dossier.objects.get(reference=reference).state == DossierState.IN_REVIEW
 
     # --- the commander ticks the checklist, sees the calendar, sets 12 agents for 6 hours ----------------------
     commander = StaffFactory(roles=[(police, Role.SUPERVISOR)])
@@ -205,15 +195,7 @@ def test_event_security_quote_on_a_phone(
     # --- paid, the commander confirms the coverage ------------------------------------------------------
     pay_at_the_counter(new_context, site, reference, 144_000)
     command.goto(f"{site}/agents/dossiers/{reference}/")
-    open_action(command, "approve")
-    command.locator("textarea[name=approve-note]").fill(
-        "Couverture confirmée : 12 agents, rendez-vous à 18 h 30."
-    )
-    submit(command, f"form[action='/agents/dossiers/{reference}/actions/approve/']")
-    command.wait_for_url(f"**/agents/dossiers/{reference}/")
-    expect(command.locator(".notice-success")).to_be_visible()
-    assert_accessible(command)
-    assert Dossier.objects.get(reference=reference).state == DossierState.ISSUED
+    approve(command, reference, "Couverture confirmée : 12 agents, rendez-vous à 18 h 30.")
 
     page.reload()
     expect(page.locator(".status-panel")).to_contain_text("Couverture confirmée")

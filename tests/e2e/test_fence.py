@@ -9,12 +9,9 @@ from playwright.sync_api import Page, expect
 
 from guichet.accounts.models import Unit
 from guichet.accounts.roles import Role
-from guichet.dossiers.models import Dossier
 from guichet.dossiers.states import DossierState
 from tests.e2e.conftest import (
     assert_accessible,
-    open_action,
-    reference_in,
     sign_in_citizen,
     sign_in_staff,
     submit,
@@ -22,6 +19,7 @@ from tests.e2e.conftest import (
     write_pdf,
     write_png,
 )
+from tests.e2e.steps import answer_the_question, approve, ask_for_information, file_the_request, start_request
 from tests.factories import StaffFactory
 
 QUESTION = "Envoyez l’attestation de conformité de l’installateur, signée."
@@ -86,18 +84,11 @@ def test_account_holder_files_the_fence_request_and_answers_an_information_reque
     page.wait_for_url("**/demarches/cloture-electrifiee/")
     expect(page.locator("h1")).to_have_text("Autorisation d’électrification de clôture barbelée")
     assert_accessible(page)
-    submit(page, "main form[action='/demarches/cloture-electrifiee/commencer/']")
-    page.wait_for_url("**/etape/applicant/")
-    reference = reference_in(page.url)
-    assert reference.startswith("CEL-")
-    assert_accessible(page)
+    reference = start_request(page, "cloture-electrifiee", first_step="applicant", prefix="CEL-")
 
     fill_fence_request(page, tmp_path)
-    submit(page, "main form:has(button.button-start)")
-    page.wait_for_url(f"**/dossiers/{reference}/confirmation/")
+    dossier = file_the_request(page, reference)
     expect(page.locator(".reference-big")).to_have_text(reference)
-    assert_accessible(page)
-    dossier = Dossier.objects.get(reference=reference)
     assert dossier.state == DossierState.IN_REVIEW
     assert dossier.answers["company_name"] == "Entrepôts du Golfe SARL"
     assert dossier.documents.count() == 3
@@ -111,13 +102,7 @@ def test_account_holder_files_the_fence_request_and_answers_an_information_reque
     expect(office.locator(".bo-documents")).to_contain_text("plan-de-situation.pdf")
     assert_accessible(office)
 
-    open_action(office, "request_info")
-    office.locator("textarea[name=request_info-message]").fill(QUESTION)
-    submit(office, f"form[action='/agents/dossiers/{reference}/actions/request_info/']")
-    office.wait_for_url(f"**/agents/dossiers/{reference}/")
-    expect(office.locator(".notice-success")).to_be_visible()
-    assert_accessible(office)
-    assert Dossier.objects.get(reference=reference).state == DossierState.INFO_REQUESTED
+    ask_for_information(office, reference, QUESTION)
 
     # --- the citizen sees the question among their files and answers it -----------------------
     page.goto(f"{site}/mes-dossiers/")
@@ -128,33 +113,17 @@ def test_account_holder_files_the_fence_request_and_answers_an_information_reque
     page.wait_for_url(f"**/dossiers/{reference}/")
     # The question comes first on the page, in the ministry's words; the form follows.
     expect(page.locator(".status-panel blockquote")).to_have_text(QUESTION)
-    answer = page.locator("section#answer")
     assert_accessible(page)
-
-    answer.locator("textarea[name=message]").fill(REPLY)
-    answer.locator("input[name=installer_certificate]").set_input_files(
-        write_pdf(tmp_path, "attestation-installateur.pdf")
+    answer_the_question(
+        page, reference, REPLY, {"installer_certificate": write_pdf(tmp_path, "attestation-installateur.pdf")}
     )
-    submit(page, f"form[action='/dossiers/{reference}/repondre/']")
-    page.wait_for_url(f"**/dossiers/{reference}/")
-    expect(page.locator(".notice-success")).to_be_visible()
-    expect(page.locator("section#answer")).to_have_count(0)
-    expect(page.locator("main")).to_contain_text("attestation-installateur.pdf")
-    assert_accessible(page)
-    assert Dossier.objects.get(reference=reference).state == DossierState.IN_REVIEW
 
     # --- the agent reads the answer and approves ------------------------------------------------
     office.reload()
     expect(office.locator(".timeline")).to_contain_text(REPLY)
     expect(office.locator(".bo-documents")).to_contain_text("attestation-installateur.pdf")
     assert_accessible(office)
-    open_action(office, "approve")
-    office.locator("textarea[name=approve-note]").fill("Installation conforme. Bon chantier.")
-    submit(office, f"form[action='/agents/dossiers/{reference}/actions/approve/']")
-    office.wait_for_url(f"**/agents/dossiers/{reference}/")
-    expect(office.locator(".notice-success")).to_be_visible()
-    assert_accessible(office)
-    assert Dossier.objects.get(reference=reference).state == DossierState.ISSUED
+    approve(office, reference, "Installation conforme. Bon chantier.")
 
     page.reload()
     expect(page.locator(".status-panel")).to_have_class("status-panel status-success")

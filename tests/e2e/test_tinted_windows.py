@@ -5,7 +5,6 @@ the agent ticks the checklist and approves."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 import threading
 from collections.abc import Iterator
@@ -14,7 +13,6 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
-from PIL import Image, ImageDraw
 from playwright.sync_api import Page, expect
 
 from guichet.accounts.models import Unit
@@ -25,70 +23,30 @@ from guichet.payments.models import Payment
 from guichet.payments.sandbox.paygate import Gateway, make_server
 from tests.e2e.conftest import (
     assert_accessible,
-    open_action,
-    reference_in,
     sign_in_citizen,
     sign_in_staff,
-    submit,
     wait_for_path,
     write_pdf,
     write_png,
+)
+from tests.e2e.steps import (
+    PHONE,
+    answer_the_question,
+    approve,
+    ask_for_information,
+    file_the_request,
+    save_and_continue,
+    start_request,
+    tick_every_point,
+    write_phone_photo,
 )
 from tests.e2e.test_payment import approve_on_the_sandbox_phone
 from tests.factories import StaffFactory
 from tests.payments.conftest import TOKEN
 
-PHONE = {
-    "viewport": {"width": 390, "height": 844},
-    "is_mobile": True,
-    "has_touch": True,
-}
 STEP_FORM = "main form[enctype='multipart/form-data']"
 QUESTION = "La carte grise envoyée est illisible : envoyez une photo nette, à plat."
 REPLY = "Voici une nouvelle photo de la carte grise."
-
-
-def save_and_continue(page: Page) -> None:
-    """The step's own button (files already added come with "Remove" buttons before it)."""
-    page.get_by_role("button", name="Enregistrer et continuer").click()
-
-
-def write_phone_photo(folder: Path, name: str) -> Path:
-    """A paper document photographed by a phone held upright: 4032 × 3024, EXIF says turn it."""
-    page = Image.new("RGB", (4032, 3024), (245, 243, 238))
-    draw = ImageDraw.Draw(page)
-    for line in range(60, 2900, 120):
-        draw.rectangle((300, line, 3700 - (line % 900), line + 40), fill=(30, 30, 30))
-    exif = Image.Exif()
-    exif[0x0112] = 6  # orientation: rotate 90° clockwise to show
-    exif[0x010F] = "PhoneMaker"
-    out = io.BytesIO()
-    page.save(out, format="JPEG", exif=exif, quality=80)
-    path = folder / name
-    path.write_bytes(out.getvalue())
-    return path
-
-
-def pay_at_the_counter(new_context: Any, site: str, reference: str, amount: int) -> None:
-    """A cashier of the file's unit records a cash payment of the amount due (the counter's page)."""
-    dossier = Dossier.objects.get(reference=reference)
-    cashier = StaffFactory(roles=[(dossier.unit, Role.CASHIER)])
-    counter = new_context().new_page()
-    sign_in_staff(counter, site, cashier)
-    counter.goto(f"{site}/paiements/agents/dossiers/{reference}/")
-    expect(counter.locator("main")).to_contain_text(
-        re.compile(rf"{amount:,}".replace(",", r"\s") + r"\sFCFA")
-    )
-    assert_accessible(counter)
-    counter.locator("input[name=method][value=CASH]").check()
-    receipt = f"CAISSE-{amount}"  # its own number: a quote is paid after the file fee
-    counter.locator("input[name=counter_receipt]").fill(receipt)
-    with counter.expect_navigation():
-        counter.locator("main button[value=counter]").click()
-    expect(counter.locator("main")).to_contain_text(receipt)
-    assert_accessible(counter)
-    counter.context.close()
-    assert Dossier.objects.get(reference=reference).state == DossierState.IN_REVIEW
 
 
 @pytest.fixture
@@ -130,17 +88,6 @@ def pay_online_with_t_money(page: Page, site: str, sandbox: str, reference: str)
     with page.expect_download() as download:
         page.locator("main a[href$='.pdf']").click()
     assert download.value.path().read_bytes().startswith(b"%PDF")
-
-
-def tick_every_point(office: Page, reference: str) -> None:
-    """The review checklist of the back-office dossier page: tick each point and save."""
-    open_action(office, "tick_checklist")
-    form = f"form[action='/agents/dossiers/{reference}/actions/tick_checklist/']"
-    for box in office.locator(form).locator("input[type=checkbox]").all():
-        box.check()
-    submit(office, form)
-    office.wait_for_url(f"**/agents/dossiers/{reference}/")
-    expect(office.locator(".notice-success")).to_be_visible()
 
 
 def fill_request(page: Page, folder: Path) -> None:
@@ -230,17 +177,10 @@ def test_tinted_windows_on_a_phone_from_filing_to_approval(
     expect(page.locator("h1")).to_have_text("Autorisation de vitres teintées")
     expect(page.locator("main")).to_contain_text(re.compile(r"12\s000\sFCFA"))
     assert_accessible(page)
-    submit(page, "main form[action='/demarches/vitres-teintees/commencer/']")
-    page.wait_for_url("**/etape/applicant/")
-    reference = reference_in(page.url)
-    assert reference.startswith("VTT-")
-    assert_accessible(page)
+    reference = start_request(page, "vitres-teintees", first_step="applicant", prefix="VTT-")
 
     fill_request(page, tmp_path)
-    submit(page, "main form:has(button.button-start)")
-    page.wait_for_url(f"**/dossiers/{reference}/confirmation/")
-    assert_accessible(page)
-    dossier = Dossier.objects.get(reference=reference)
+    dossier = file_the_request(page, reference)
     assert dossier.state == DossierState.AWAITING_PAYMENT
     assert dossier.fee_total == 12_000
     assert dossier.answers["plate"] == "TG1234AB"
@@ -266,27 +206,15 @@ def test_tinted_windows_on_a_phone_from_filing_to_approval(
     office.goto(f"{site}/agents/dossiers/{reference}/")
     expect(office.locator(".bo-documents")).to_contain_text("carte-grise.jpg")
     assert_accessible(office)
-    open_action(office, "request_info")
-    office.locator("textarea[name=request_info-message]").fill(QUESTION)
-    submit(office, f"form[action='/agents/dossiers/{reference}/actions/request_info/']")
-    office.wait_for_url(f"**/agents/dossiers/{reference}/")
-    assert_accessible(office)
-    assert Dossier.objects.get(reference=reference).state == DossierState.INFO_REQUESTED
+    ask_for_information(office, reference, QUESTION)
 
     # --- the citizen adds the document ------------------------------------------------------------------
     page.goto(f"{site}/dossiers/{reference}/")
     expect(page.locator(".status-panel blockquote")).to_have_text(QUESTION)
     assert_accessible(page)
-    answer = page.locator("section#answer")
-    answer.locator("textarea[name=message]").fill(REPLY)
-    answer.locator("input[name=registration_card]").set_input_files(
-        write_phone_photo(tmp_path, "carte-grise-nette.jpg")
+    answer_the_question(
+        page, reference, REPLY, {"registration_card": write_phone_photo(tmp_path, "carte-grise-nette.jpg")}
     )
-    submit(page, f"form[action='/dossiers/{reference}/repondre/']")
-    page.wait_for_url(f"**/dossiers/{reference}/")
-    expect(page.locator("main")).to_contain_text("carte-grise-nette.jpg")
-    assert_accessible(page)
-    assert Dossier.objects.get(reference=reference).state == DossierState.IN_REVIEW
 
     # --- the agent ticks the checklist and approves -------------------------------------------------------
     office.reload()
@@ -294,13 +222,7 @@ def test_tinted_windows_on_a_phone_from_filing_to_approval(
     assert_accessible(office)
     tick_every_point(office, reference)
     assert_accessible(office)
-    open_action(office, "approve")
-    office.locator("textarea[name=approve-note]").fill("Dossier complet, officier général.")
-    submit(office, f"form[action='/agents/dossiers/{reference}/actions/approve/']")
-    office.wait_for_url(f"**/agents/dossiers/{reference}/")
-    expect(office.locator(".notice-success")).to_be_visible()
-    assert_accessible(office)
-    assert Dossier.objects.get(reference=reference).state == DossierState.ISSUED
+    approve(office, reference, "Dossier complet, officier général.")
 
     page.reload()
     expect(page.locator(".status-panel")).to_contain_text("Dossier complet, officier général.")
