@@ -364,7 +364,15 @@ GUICHET_DENUNCIATIONS: dict[str, Any] = {
     "ACCESS_MINUTES": env_int("GUICHET_DENUNCIATION_ACCESS_MINUTES", 30),
     "RECEIPT_FREE_ATTEMPTS": env_int("GUICHET_DENUNCIATION_RECEIPT_FREE_ATTEMPTS", 5),
     "MAX_FILES": env_int("GUICHET_DENUNCIATION_MAX_FILES", 5),
-    "MAX_FILE_MB": env_int("GUICHET_DENUNCIATION_MAX_FILE_MB", 10),
+    "MAX_FILE_MB": env_int("GUICHET_DENUNCIATION_MAX_FILE_MB", 10),  # a photo or a PDF
+    "MAX_VIDEO_MB": env_int("GUICHET_DENUNCIATION_MAX_VIDEO_MB", 50),
+    "MAX_AUDIO_MB": env_int("GUICHET_DENUNCIATION_MAX_AUDIO_MB", 20),
+    # All the files of one sending together: a larger request is dropped unread.
+    "MAX_SENDING_MB": env_int("GUICHET_DENUNCIATION_MAX_SENDING_MB", 60),
+    # mat2, ffmpeg or ffprobe on one evidence file, each (decision 0031); longer is a refusal.
+    "CLEAN_TIMEOUT_SECONDS": env_int("GUICHET_DENUNCIATION_CLEAN_TIMEOUT_SECONDS", 60),
+    # Where a plaintext file waits for the cleaning tools; empty: /dev/shm (RAM) when present.
+    "EVIDENCE_TEMP_DIR": os.environ.get("GUICHET_DENUNCIATION_EVIDENCE_TEMP_DIR", ""),
     "QUICK_EXIT_URL": os.environ.get("GUICHET_QUICK_EXIT_URL", "https://www.google.com/search?q=meteo+lome"),
     "INSPECTION_UNIT": os.environ.get("GUICHET_INSPECTION_UNIT", "inspection"),
     # Units whose members are also barred from a report accusing the key unit (chain of command).

@@ -18,23 +18,10 @@ from guichet.accounts.roles import Role
 from guichet.core.errors import NotFound
 from guichet.denunciations.models import InspectorKey, Report
 
-# Settings a deployment may leave out of GUICHET_DENUNCIATIONS (decision 0031: evidence).
-DEFAULTS: dict[str, Any] = {
-    # Per evidence file: photos and PDFs take MAX_FILE_MB; recordings have their own limits.
-    "MAX_VIDEO_MB": 50,
-    "MAX_AUDIO_MB": 20,
-    # All the files of one sending together: a larger request is dropped unread (views.py).
-    "MAX_SENDING_MB": 60,
-    # mat2, ffmpeg or ffprobe on one file, each; longer is a refusal.
-    "CLEAN_TIMEOUT_SECONDS": 60,
-    # Where the plaintext waits for the cleaning tools; empty: /dev/shm (RAM) when present.
-    "EVIDENCE_TEMP_DIR": "",
-}
-
 
 def conf(name: str) -> Any:
-    values = settings.GUICHET_DENUNCIATIONS
-    return values[name] if name in values or name not in DEFAULTS else DEFAULTS[name]
+    """A setting of the denunciations (settings.GUICHET_DENUNCIATIONS, each from the environment)."""
+    return settings.GUICHET_DENUNCIATIONS[name]
 
 
 def inspection_unit() -> Unit | None:

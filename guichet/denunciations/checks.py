@@ -1,5 +1,6 @@
 """Start-up checks: production refuses Argon2id costs lowered for tests; a warning when the
-tools that clean videos and recordings of their metadata are missing (decision 0031)."""
+tools that clean videos and recordings of their metadata are missing, or (at deployment) when
+they are there but cannot clean a recording (decision 0031)."""
 
 from __future__ import annotations
 
@@ -42,5 +43,27 @@ def evidence_cleaning_tools(app_configs: Any, **kwargs: Any) -> list[Warning]:
             hint="Install Debian's mat2 and ffmpeg (apt-get install mat2 ffmpeg): they remove the place "
             "and the phone from evidence files. Photos and PDFs are still taken.",
             id="denunciations.W001",
+        )
+    ]
+
+
+@register(deploy=True)
+def evidence_cleaning_works(app_configs: Any, **kwargs: Any) -> list[Warning]:
+    """At deployment, clean one tiny recording for real: mat2 can be installed and still fail
+    (it runs its tools inside bubblewrap when bwrap is present, and some containers refuse it)."""
+    from guichet.denunciations.evidence import missing_tools, self_test
+
+    if missing_tools():
+        return []  # W001 already says so
+    problem = self_test()
+    if problem is None:
+        return []
+    return [
+        Warning(
+            f"Denunciations refuse videos and sound recordings: {problem}.",
+            hint="Run `mat2 --check-dependencies` and clean a file by hand as the web server's user; "
+            "where bubblewrap cannot start (a container without user namespaces) allow them or "
+            "remove the bubblewrap package.",
+            id="denunciations.W002",
         )
     ]

@@ -26,6 +26,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import wave
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -118,6 +119,22 @@ def accepted_labels() -> str:
 def missing_tools() -> list[str]:
     """The programs videos and recordings need that this machine lacks (checks.py warns)."""
     return [tool for tool in TOOLS if shutil.which(tool) is None]
+
+
+def self_test() -> str | None:
+    """Clean a tiny generated WAV as a real upload would: None when it works, else what failed (checks.py: mat2 may be installed yet unable to run, e.g. where its
+    bubblewrap sandbox cannot start)."""
+    out = io.BytesIO()
+    with wave.open(out, "wb") as sound:
+        sound.setnchannels(1)
+        sound.setsampwidth(2)
+        sound.setframerate(8000)
+        sound.writeframes(b"\x00\x00" * 1600)  # 0.2 s of silence
+    try:
+        _clean_media(out.getvalue(), MEDIA["wav"])
+    except InvalidInput:
+        return "mat2 could not clean a short WAV recording"
+    return None
 
 
 def prepare_evidence(upload: UploadedFile) -> PreparedFile:

@@ -363,3 +363,19 @@ def test_a_data_track_mat2_cannot_carry_over_goes_through_ffmpeg_with_video_and_
     assert b"06.1319" not in prepared.clean
     assert {s["codec_type"] for s in ffprobe(prepared.clean, tmp_path)["streams"]} == {"video", "audio"}
     assert list(ram.iterdir()) == []
+
+
+def test_the_deployment_check_cleans_a_recording_for_real(ram, monkeypatch, tmp_path):
+    from guichet.denunciations.checks import evidence_cleaning_works
+
+    assert evidence_cleaning_works(None) == []  # the tools here clean a recording
+    # mat2 installed but unable to run (its sandbox refused, say): the programs are found, and yet.
+    broken = tmp_path / "bin"
+    broken.mkdir()
+    for tool in ("mat2", "ffmpeg", "ffprobe"):
+        script = broken / tool
+        script.write_text("#!/bin/sh\necho 'bwrap: No permissions to create new namespace' >&2\nexit 1\n")
+        script.chmod(0o755)
+    monkeypatch.setenv("PATH", str(broken))
+    assert evidence.missing_tools() == []
+    assert [w.id for w in evidence_cleaning_works(None)] == ["denunciations.W002"]
