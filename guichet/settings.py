@@ -360,6 +360,10 @@ GUICHET_DEMO = not PRODUCTION and env_bool("GUICHET_DEMO", default=True)
 GUICHET_DENUNCIATIONS: dict[str, Any] = {
     "KDF_OPSLIMIT": env_int("GUICHET_DENUNCIATION_KDF_OPSLIMIT", 3),
     "KDF_MEMLIMIT_KIB": env_int("GUICHET_DENUNCIATION_KDF_MEMLIMIT_KIB", 64 * 1024),
+    # Argon2id derivations running at once in one web process (each takes KDF_MEMLIMIT_KIB).
+    "KDF_CONCURRENCY": env_int("GUICHET_DENUNCIATION_KDF_CONCURRENCY", 2),
+    # How long a receipt code waits for a free derivation before "busy, try again in a minute".
+    "RECEIPT_WAIT_SECONDS": env_int("GUICHET_DENUNCIATION_RECEIPT_WAIT_SECONDS", 5),
     "RETENTION_DAYS": env_int("GUICHET_DENUNCIATION_RETENTION_DAYS", 3 * 365),
     "ACCESS_MINUTES": env_int("GUICHET_DENUNCIATION_ACCESS_MINUTES", 30),
     "RECEIPT_FREE_ATTEMPTS": env_int("GUICHET_DENUNCIATION_RECEIPT_FREE_ATTEMPTS", 5),

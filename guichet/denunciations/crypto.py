@@ -9,12 +9,18 @@
 - The receipt code is found again through its Argon2id hash (argon2-cffi) under a random
   salt kept in the database, never derived from SECRET_KEY.
 
-Argon2id costs come from settings.GUICHET_DENUNCIATIONS (tests lower them).
+Argon2id costs come from settings.GUICHET_DENUNCIATIONS (tests lower them). Each derivation
+takes tens of MiB for a tenth of a second: at most KDF_CONCURRENCY run at once in a process,
+so a flood of receipt codes (from many addresses, past the per-connection slow-down) queues
+instead of exhausting the server's memory; a caller that waits too long gets `Busy`.
 """
 
 from __future__ import annotations
 
 import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from argon2.low_level import Type, hash_secret_raw
@@ -27,7 +33,39 @@ from nacl.secret import SecretBox
 SALT_BYTES = pwhash.argon2id.SALTBYTES  # 16
 KEY_BYTES = SecretBox.KEY_SIZE  # 32
 
-__all__ = ["CryptoError", "KeyPair"]
+__all__ = ["Busy", "CryptoError", "KeyPair"]
+# How long a derivation may wait for a free slot unless its caller says otherwise.
+DEFAULT_WAIT_SECONDS = 30.0
+
+
+class Busy(Exception):
+    """Every Argon2id slot of this process stayed taken for as long as the caller could wait."""
+
+
+_slots: tuple[int, threading.BoundedSemaphore] | None = None
+_slots_lock = threading.Lock()
+
+
+def _semaphore() -> threading.BoundedSemaphore:
+    global _slots  # noqa: PLW0603  (one per process, remade if the setting changes)
+    size = max(1, int(settings.GUICHET_DENUNCIATIONS["KDF_CONCURRENCY"]))
+    with _slots_lock:
+        if _slots is None or _slots[0] != size:
+            _slots = (size, threading.BoundedSemaphore(size))
+        return _slots[1]
+
+
+@contextmanager
+def argon2_slot(wait: float | None = None) -> Iterator[None]:
+    """Hold one of the process's Argon2id slots; `Busy` if none frees up within `wait` seconds
+    (DEFAULT_WAIT_SECONDS when not given)."""
+    slots = _semaphore()
+    if not slots.acquire(timeout=DEFAULT_WAIT_SECONDS if wait is None else wait):
+        raise Busy
+    try:
+        yield
+    finally:
+        slots.release()
 
 
 @dataclass(frozen=True)
@@ -51,22 +89,26 @@ def new_salt() -> bytes:
     return secrets.token_bytes(SALT_BYTES)
 
 
-def derive_key(secret: str, salt: bytes, ops: int, mem_kib: int) -> bytes:
+def derive_key(secret: str, salt: bytes, ops: int, mem_kib: int, *, wait: float | None = None) -> bytes:
     """A 32-byte secret key from a password or a receipt code (Argon2id, libsodium)."""
-    return bytes(pwhash.argon2id.kdf(KEY_BYTES, secret.encode(), salt, opslimit=ops, memlimit=mem_kib * 1024))
+    with argon2_slot(wait):
+        return bytes(
+            pwhash.argon2id.kdf(KEY_BYTES, secret.encode(), salt, opslimit=ops, memlimit=mem_kib * 1024)
+        )
 
 
-def lookup_hash(code: str, salt: bytes, ops: int, mem_kib: int) -> str:
+def lookup_hash(code: str, salt: bytes, ops: int, mem_kib: int, *, wait: float | None = None) -> str:
     """The Argon2id hash (argon2-cffi) under which a receipt code is found again, in hex."""
-    raw = hash_secret_raw(
-        code.encode(),
-        salt,
-        time_cost=ops,
-        memory_cost=max(mem_kib, 8),
-        parallelism=1,
-        hash_len=32,
-        type=Type.ID,
-    )
+    with argon2_slot(wait):
+        raw = hash_secret_raw(
+            code.encode(),
+            salt,
+            time_cost=ops,
+            memory_cost=max(mem_kib, 8),
+            parallelism=1,
+            hash_len=32,
+            type=Type.ID,
+        )
     return raw.hex()
 
 

@@ -101,9 +101,18 @@ def site_keys() -> SiteKeys:
     return keys
 
 
-def _receipt_lookup(code: str) -> str:
+def _receipt_lookup(code: str, *, wait: float | None = None) -> str:
     keys = site_keys()
-    return crypto.lookup_hash(code, _b(keys.receipt_salt), keys.receipt_opslimit, keys.receipt_memlimit_kib)
+    return crypto.lookup_hash(
+        code, _b(keys.receipt_salt), keys.receipt_opslimit, keys.receipt_memlimit_kib, wait=wait
+    )
+
+
+def _busy(what: str) -> str:
+    """Every Argon2id slot stayed taken (crypto.Busy): nothing is lost, the person tries again."""
+    return _("Many people are using this service right now. %(what)s Wait a minute, then try again.") % {
+        "what": what
+    }
 
 
 # --- filing ---------------------------------------------------------------------------------
@@ -195,10 +204,15 @@ def file_report(
     if len(files) > int(conf("MAX_FILES")):
         raise InvalidInput(_("Send at most %(count)s files.") % {"count": conf("MAX_FILES")})
     code = codes.new_code()
+    keys = crypto.KeyPair.generate()
+    receipt_salt = crypto.new_salt()
+    ops, mem_kib = crypto.costs()
+    try:  # the two Argon2id derivations, before any row is locked
+        receipt_lookup = _receipt_lookup(code)
+        reporter_copy = crypto.lock(crypto.derive_key(code, receipt_salt, ops, mem_kib), keys.private)
+    except crypto.Busy:
+        raise InvalidInput(_busy(_("Your report was not sent; it is still on this page."))) from None
     with transaction.atomic(durable=True):
-        keys = crypto.KeyPair.generate()
-        receipt_salt = crypto.new_salt()
-        ops, mem_kib = crypto.costs()
         report = Report(
             public_id=secrets.token_urlsafe(12),
             mode=mode,
@@ -206,11 +220,11 @@ def file_report(
             filed_on=today(),
             public_key=keys.public,
             facts=_seal_json(keys.public, facts),
-            receipt_lookup=_receipt_lookup(code),
+            receipt_lookup=receipt_lookup,
             receipt_salt=receipt_salt,
             kdf_opslimit=ops,
             kdf_memlimit_kib=mem_kib,
-            reporter_copy=crypto.lock(crypto.derive_key(code, receipt_salt, ops, mem_kib), keys.private),
+            reporter_copy=reporter_copy,
         )
         identity_keys = None
         if mode == Mode.CONFIDENTIAL and identity:
@@ -247,16 +261,21 @@ def open_with_receipt(raw_code: str, *, bucket: str) -> tuple[Report, bytes]:
     wait = ratelimit.wait_seconds(key)
     if wait > 0:
         raise RateLimited(_wait_message(wait))
-    report = Report.objects.filter(receipt_lookup=_receipt_lookup(code)).first()
-    private_key = None
-    if report is not None:
-        try:
-            opening = crypto.derive_key(
-                code, _b(report.receipt_salt), report.kdf_opslimit, report.kdf_memlimit_kib
-            )
-            private_key = crypto.unlock(opening, _b(report.reporter_copy))
-        except crypto.CryptoError:
-            private_key = None
+    patience = float(conf("RECEIPT_WAIT_SECONDS"))
+    try:
+        report = Report.objects.filter(receipt_lookup=_receipt_lookup(code, wait=patience)).first()
+        private_key = None
+        if report is not None:
+            try:
+                opening = crypto.derive_key(
+                    code, _b(report.receipt_salt), report.kdf_opslimit, report.kdf_memlimit_kib, wait=patience
+                )
+                private_key = crypto.unlock(opening, _b(report.reporter_copy))
+            except crypto.CryptoError:
+                private_key = None
+    except crypto.Busy:
+        # Not a wrong code: nothing counts against this connection.
+        raise RateLimited(_busy(_("Your code was not checked."))) from None
     if report is None or private_key is None:
         ratelimit.slow_down(key, free_attempts=int(conf("RECEIPT_FREE_ATTEMPTS")))
         raise NotFound(
@@ -274,7 +293,11 @@ def _wait_message(seconds: int) -> str:
 def refuse_receipt_code_in(report: Report, text: str) -> None:
     """Refuse a text holding the report's own receipt code: a watched message must not give it away."""
     for candidate in codes.codes_in(text):
-        if _receipt_lookup(candidate) == report.receipt_lookup:
+        try:
+            found = _receipt_lookup(candidate)
+        except crypto.Busy:
+            raise InvalidInput(_busy(_("Your message was not sent; it is still on this page."))) from None
+        if found == report.receipt_lookup:
             raise InvalidInput(
                 _(
                     "Your message contains your receipt code. Never write it in a message: "
@@ -423,6 +446,8 @@ def unlock_inspector(user: User, *, password: str) -> Unlocked:
             try:
                 opening = crypto.derive_key(password, _b(key.salt), key.kdf_opslimit, key.kdf_memlimit_kib)
                 private = crypto.unlock(opening, _b(key.locked_private_key))
+            except crypto.Busy:
+                raise InvalidInput(_busy(_("The reports were not opened."))) from None
             except crypto.CryptoError:
                 # The password changed since the key was made: the old key is lost to this
                 # password; a colleague or the recovery key gives access again.
