@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -472,25 +473,37 @@ def share_with_colleagues(unlocked: Unlocked) -> int:
 
     This is how a new inspector, or one whose password was reset, gets the reports filed
     before their key existed: the next colleague who unlocks re-grants them. Returns the
-    number of keys sealed.
+    number of keys sealed. Runs at every unlock: the grants of all visible reports are read in
+    one query and only reports that miss one are visited, so an unlock with nothing to share
+    costs a few queries however many reports there are.
     """
     sealed = 0
     recovery = site_keys().recovery_public_key
-    visible = reports_for_inspector(unlocked.user).filter(
-        grants__inspector_key_id=unlocked.key_id, grants__kind=KeyGrant.Kind.CONTENT
+    visible = (
+        reports_for_inspector(unlocked.user)
+        .filter(grants__inspector_key_id=unlocked.key_id, grants__kind=KeyGrant.Kind.CONTENT)
+        .only("pk", "public_id", "accused_unit", "identity_public_key")
     )
+    held: dict[int, set[tuple[int | None, str]]] = defaultdict(set)
+    for report_id, key_id, kind in KeyGrant.objects.filter(report__in=visible.values("pk")).values_list(
+        "report_id", "inspector_key_id", "kind"
+    ):
+        held[report_id].add((key_id, kind))
+    targets_by_unit: dict[int | None, list[tuple[int | None, bytes, InspectorKey | None]]] = {}
     with transaction.atomic(durable=True):
         for report in visible:
-            holders = {
-                (g.inspector_key_id, g.kind)
-                for g in KeyGrant.objects.filter(report=report).only("inspector_key", "kind")
-            }
-            targets = [(k.pk, _b(k.public_key), k) for k in eligible_inspector_keys(report)]
-            if recovery:
-                targets.append((None, _b(recovery), None))  # type: ignore[arg-type]
-            kinds = [KeyGrant.Kind.CONTENT] + ([KeyGrant.Kind.IDENTITY] if report.identity else [])
+            if report.accused_unit_id not in targets_by_unit:
+                targets: list[tuple[int | None, bytes, InspectorKey | None]] = [
+                    (k.pk, _b(k.public_key), k) for k in eligible_inspector_keys(report)
+                ]
+                if recovery:
+                    targets.append((None, _b(recovery), None))
+                targets_by_unit[report.accused_unit_id] = targets
+            kinds = [KeyGrant.Kind.CONTENT] + ([KeyGrant.Kind.IDENTITY] if report.identity_public_key else [])
             for kind in kinds:
-                missing = [t for t in targets if (t[0], kind) not in holders]
+                missing = [
+                    t for t in targets_by_unit[report.accused_unit_id] if (t[0], kind) not in held[report.pk]
+                ]
                 if not missing:
                     continue
                 try:
