@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import socket
 import struct
@@ -159,7 +160,13 @@ class FakeClamd:
                 connection.sendall(b"stream: " + verdict + b"\0")
 
     def close(self) -> None:
+        # Closing alone leaves the thread blocked in accept() on Linux, still taking connections
+        # meant for a server that later gets the same port (it once swallowed a FedaPay sandbox
+        # request): shut the socket down, which wakes accept(), then wait for the thread.
+        with contextlib.suppress(OSError):
+            self.server.shutdown(socket.SHUT_RDWR)
         self.server.close()
+        self.thread.join(timeout=5)
 
 
 @pytest.fixture
