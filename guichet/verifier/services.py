@@ -8,6 +8,7 @@ checker reads, looks permits up by number, plate or passport, and audits partner
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import re
@@ -17,10 +18,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import transaction
+from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy, override
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from guichet.audit.services import record
 from guichet.core.actors import SYSTEM
@@ -98,28 +101,57 @@ class Answer:
         return SIGNALS[self.outcome]
 
     def as_dict(self) -> dict[str, Any]:
-        word, shape, css = self.signal
-        kind = PERMIT_TYPES.get(self.permit_type) if self.permit_type is not None else None
+        language = get_language() or "fr"
+        words = _words(str(self.outcome), language)
         return {
             "outcome": str(self.outcome),
             "reason": self.reason,
-            "signal": {"word": str(word), "shape": shape, "css": css},
-            "advice": str(ADVICE[self.outcome]),
+            "signal": dict(words["signal"]),
+            "advice": words["advice"],
             "permit": None
             if not self.number
             else {
                 "type": self.permit_type,
-                "type_title": bilingual(kind.title) if kind else "",
+                **_type_labels(self.permit_type, language),
                 "number": self.number,
-                "subject_label": bilingual(kind.subject_label) if kind else "",
                 "subject": self.subject,
-                "subject2_label": bilingual(kind.subject2_label) if kind and kind.subject2_label else "",
                 "subject2": self.subject2,
                 "holder": self.holder,
                 "not_before": _iso(self.not_before),
                 "expiry": _iso(self.expiry),
             },
         }
+
+
+# The words of an answer depend only on the outcome, the permit type and the language: drawn
+# once each (a check answers thousands of times a minute), not from lazy translations each time;
+# forgotten when the translations change (`forget_words`, tests switching catalogues).
+@functools.lru_cache(maxsize=64)
+def _words(outcome: str, language: str) -> dict[str, Any]:
+    with override(language):
+        word, shape, css = SIGNALS[outcome]
+        return {"signal": {"word": str(word), "shape": shape, "css": css}, "advice": str(ADVICE[outcome])}
+
+
+@functools.lru_cache(maxsize=64)
+def _type_labels(permit_type: int | None, language: str) -> dict[str, str]:
+    kind = PERMIT_TYPES.get(permit_type) if permit_type is not None else None
+    with override(language):
+        return {
+            "type_title": bilingual(kind.title) if kind else "",
+            "subject_label": bilingual(kind.subject_label) if kind else "",
+            "subject2_label": bilingual(kind.subject2_label) if kind and kind.subject2_label else "",
+        }
+
+
+@receiver(setting_changed)
+def forget_words(*, setting: str, **kwargs: Any) -> None:
+    if setting in TRANSLATION_SETTINGS:
+        _words.cache_clear()
+        _type_labels.cache_clear()
+
+
+TRANSLATION_SETTINGS = frozenset({"LOCALE_PATHS", "LANGUAGES", "LANGUAGE_CODE", "INSTALLED_APPS"})
 
 
 def _iso(seconds: int | None) -> str | None:

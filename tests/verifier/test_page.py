@@ -112,6 +112,38 @@ def test_an_empty_or_huge_entry_gets_a_message_and_keeps_the_purpose(client):
     assert "far longer than any permit code" in huge.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("code", "purpose"),
+    [("", "all"), ("   ", "border"), ("TG1:" + "A" * 5000, "all"), ("ABCD", "nowhere"), ("ABCD", "")],
+)
+def test_the_script_gets_the_same_errors_as_the_page_in_json(client, code, purpose):
+    """The JSON answer reads the form's own fields without building a form: same rules, same words."""
+    from guichet.verifier.views import CheckForm
+
+    form = CheckForm({"code": code, "purpose": purpose})
+    response = check(client, code, purpose, **JSON)
+    if form.is_valid():
+        assert response.status_code == 200
+        assert response.json()["errors"] == {}
+    else:
+        assert response.status_code == 400
+        assert response.json() == {"answer": None, "errors": form.errors.get_json_data()}
+        assert response["Cache-Control"] == "no-store"
+
+
+def test_the_words_of_an_answer_follow_the_catalogues_in_use(client, settings, issue):
+    """The answer's words are drawn once per language; a change of catalogues draws them again."""
+    from django.conf import settings as live
+
+    permit = issue(1)
+    settings.LOCALE_PATHS = []  # no catalogue: the English words of the code
+    assert answer_of(check(client, permit.qr_text, **JSON))["signal"]["word"] == "VALID"
+    settings.LOCALE_PATHS = [live.BASE_DIR / "guichet" / "locale"]
+    answer = answer_of(check(client, permit.qr_text, **JSON))
+    assert answer["signal"]["word"] == "VALIDE"
+    assert answer["permit"]["type_title"] == "Autorisation de vitres teintées"
+
+
 def test_the_check_is_csrf_protected(issue):
     permit = issue(1)
     client = Client(enforce_csrf_checks=True)
