@@ -76,3 +76,15 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`make test` runs the suite on SQLite and on PostgreSQL side by side: a test marked `once`
+    does the same work on both (a benchmark script, a media file through mat2), so the second
+    run, told by GUICHET_TESTS_SKIP_ONCE, leaves it to the first. A run by hand runs it."""
+    if not os.environ.get("GUICHET_TESTS_SKIP_ONCE"):
+        return
+    skip = pytest.mark.skip(reason="does not touch the database: run once, in the SQLite run")
+    for item in items:
+        if item.get_closest_marker("once"):
+            item.add_marker(skip)

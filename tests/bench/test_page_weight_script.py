@@ -62,6 +62,7 @@ urlpatterns = [path("page/", page_view), path("asset/<path:name>", asset_view)]
 # --- the script as a person runs it -----------------------------------------------------------
 
 
+@pytest.mark.once  # its own servers and database: the same work on either run
 def test_script_runs_standalone_and_prints_a_table():
     result = subprocess.run(
         [sys.executable, "bench/page_weight.py", "--only", "home,not_found"],

@@ -58,6 +58,7 @@ def test_queue_scale_measures_every_page_and_removes_its_database():
     assert not database_exists("guichet_bench_test")
 
 
+@pytest.mark.once  # its own servers and database: the same work on either run
 def test_http_ratio_quick_mode_prints_each_page_and_the_worst_ratio():
     result = run("bench/http_ratio.py", "--seconds", "1", "--rounds", "1", "--workers", "1", timeout=180)
 

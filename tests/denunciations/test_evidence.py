@@ -105,6 +105,7 @@ def ram(settings: Any, tmp_path: Path) -> Path:
     return folder
 
 
+@pytest.mark.once
 @pytest.mark.parametrize(("name", "args", "kind", "family", "content_type", "held"), CASES)
 def test_recordings_are_cleaned_still_play_and_keep_their_original(
     media, ram, tmp_path, *, monkeypatch, name, args, kind, family, content_type, held
@@ -154,6 +155,7 @@ def test_recordings_are_cleaned_still_play_and_keep_their_original(
         ("voice.aac", b"\xff\xf1\x50\x80\x02\x1f\xfc" + b"\x00" * 64, "AAC format"),
     ],
 )  # fmt: skip
+@pytest.mark.once
 def test_files_that_are_not_what_they_claim_or_cannot_be_cleaned_are_refused(ram, name, data, message):
     with pytest.raises(InvalidInput) as refused:
         evidence.prepare_evidence(SimpleUploadedFile(name, data, content_type="video/mp4"))
@@ -161,6 +163,7 @@ def test_files_that_are_not_what_they_claim_or_cannot_be_cleaned_are_refused(ram
     assert list(ram.iterdir()) == []
 
 
+@pytest.mark.once
 @pytest.mark.parametrize(("name", "setting", "words"), [("video.mp4", "MAX_VIDEO_MB", "This video is"),
                                                         ("song.mp3", "MAX_AUDIO_MB", "This recording is")])  # fmt: skip
 def test_recordings_over_their_limit_are_refused_before_any_tool_runs(
@@ -176,6 +179,7 @@ def test_recordings_over_their_limit_are_refused_before_any_tool_runs(
     assert evidence.prepare_evidence(SimpleUploadedFile(name, media[name])).kind
 
 
+@pytest.mark.once
 def test_a_tool_over_its_time_is_killed_and_the_file_refused(media, ram, settings):
     settings.GUICHET_DENUNCIATIONS = {**settings.GUICHET_DENUNCIATIONS, "CLEAN_TIMEOUT_SECONDS": 0.01}
     with pytest.raises(InvalidInput, match="could not read this video"):
@@ -183,6 +187,7 @@ def test_a_tool_over_its_time_is_killed_and_the_file_refused(media, ram, setting
     assert list(ram.iterdir()) == []
 
 
+@pytest.mark.once
 def test_without_mat2_and_ffmpeg_recordings_are_refused_and_photos_and_pdfs_still_work(
     media, ram, monkeypatch, tmp_path
 ):
@@ -204,6 +209,7 @@ def test_without_mat2_and_ffmpeg_recordings_are_refused_and_photos_and_pdfs_stil
     assert b"CanaryAuthor" not in prepared.clean  # pypdf wrote the pages afresh
 
 
+@pytest.mark.once
 def test_pdfs_go_through_mat2_lightweight(ram, tmp_path, monkeypatch):
     from pypdf import PdfReader, PdfWriter
 
@@ -224,6 +230,7 @@ def test_pdfs_go_through_mat2_lightweight(ram, tmp_path, monkeypatch):
     assert list(ram.iterdir()) == []
 
 
+@pytest.mark.once
 def test_the_private_directory_is_the_users_alone_and_in_ram_by_default(settings):
     settings.GUICHET_DENUNCIATIONS = {**settings.GUICHET_DENUNCIATIONS, "EVIDENCE_TEMP_DIR": ""}
     work = evidence._work_dir()
@@ -253,6 +260,7 @@ def test_the_private_directory_is_the_users_alone_and_in_ram_by_default(settings
         (b"%PDF-1.7", None),
     ],
 )
+@pytest.mark.once
 def test_the_container_is_read_from_the_first_bytes(head, kind):
     assert sniff_media(head) == kind
 
@@ -365,6 +373,7 @@ def test_a_data_track_mat2_cannot_carry_over_goes_through_ffmpeg_with_video_and_
     assert list(ram.iterdir()) == []
 
 
+@pytest.mark.once
 def test_the_deployment_check_cleans_a_recording_for_real(ram, monkeypatch, tmp_path):
     from guichet.denunciations.checks import evidence_cleaning_works
 
