@@ -248,13 +248,20 @@ def _read(path: str, limit: int) -> bytes | None:
     return data if 0 < len(data) <= limit else None
 
 
-def run_tool(args: Sequence[str], *, work: str, stdout_path: str | None = None) -> bool:
+def run_tool(args: Sequence[str], *, work: str, max_file_bytes: int, stdout_path: str | None = None) -> bool:
     """Run a program (no shell) in `work`; True when it ended well before the timeout.
 
     Its environment names only PATH, a locale and `work` as home and temporary directory; its
-    whole process group (mat2 starts ffmpeg, maybe bubblewrap) is killed on timeout.
+    whole process group (mat2 starts ffmpeg, maybe bubblewrap) is killed on timeout. Through
+    util-linux's `prlimit` (always on Debian) it and its children may write no file larger than
+    `max_file_bytes` and use no more CPU time than the timeout: a crafted file cannot make a
+    tool fill the RAM directory it works in.
     """
+    timeout = float(conf("CLEAN_TIMEOUT_SECONDS"))
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8", "HOME": work, "TMPDIR": work}
+    if shutil.which("prlimit", path=env["PATH"]) is not None:
+        limits = [f"--fsize={max_file_bytes}", f"--cpu={int(timeout) + 5}"]
+        args = ["prlimit", *limits, "--", *args]
     out = open(stdout_path, "wb") if stdout_path else subprocess.DEVNULL  # noqa: SIM115  (closed below)
     try:
         process = subprocess.Popen(  # noqa: S603  (a fixed program and our own file names)
@@ -267,7 +274,7 @@ def run_tool(args: Sequence[str], *, work: str, stdout_path: str | None = None) 
             start_new_session=True,
         )
         try:
-            return process.wait(timeout=float(conf("CLEAN_TIMEOUT_SECONDS"))) == 0
+            return process.wait(timeout=timeout) == 0
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
@@ -312,7 +319,7 @@ def _clean_media(original: bytes, media: Media) -> tuple[bytes, bool, float]:
                 produced = os.path.join(work, f"copy-{number}{media.suffix}")
                 args = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-i", source]
                 args += [*_FFMPEG_CLEAN, "-f", muxer, "-y", produced]
-            if not run_tool(args, work=work):
+            if not run_tool(args, work=work, max_file_bytes=limit):
                 continue
             clean = _read(produced, limit)
             if clean is None:
@@ -330,7 +337,7 @@ def probe(path: str, *, work: str) -> tuple[bool, float] | None:
     with nothing but neutral tags; None otherwise."""
     report = os.path.join(work, "probe.json")
     args = ["ffprobe", "-v", "error", "-print_format", "json", "-show_format", "-show_streams", path]
-    if not run_tool(args, work=work, stdout_path=report):
+    if not run_tool(args, work=work, max_file_bytes=PROBE_OUTPUT_LIMIT, stdout_path=report):
         return None
     raw = _read(report, PROBE_OUTPUT_LIMIT)
     os.unlink(report)
@@ -372,8 +379,9 @@ def clean_pdf(data: bytes) -> bytes:
         try:
             source = os.path.join(work, "evidence.pdf")
             _write(source, data)
-            if run_tool(["mat2", "--lightweight", source], work=work):
-                clean = _read(os.path.join(work, "evidence.cleaned.pdf"), 4 * len(data) + MB)
+            limit = 4 * len(data) + MB
+            if run_tool(["mat2", "--lightweight", source], work=work, max_file_bytes=limit):
+                clean = _read(os.path.join(work, "evidence.cleaned.pdf"), limit)
                 if clean is not None and _pdf_pages(clean) == pages:
                     return clean
         finally:

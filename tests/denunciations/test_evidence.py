@@ -388,3 +388,16 @@ def test_the_deployment_check_cleans_a_recording_for_real(ram, monkeypatch, tmp_
     monkeypatch.setenv("PATH", str(broken))
     assert evidence.missing_tools() == []
     assert [w.id for w in evidence_cleaning_works(None)] == ["denunciations.W002"]
+
+
+@pytest.mark.once
+def test_a_tool_may_not_write_a_file_larger_than_its_limit(ram, tmp_path):
+    """A crafted file must not make a tool fill the RAM directory: writes past the limit kill it."""
+    work = tmp_path / "scratch"
+    work.mkdir()
+    big = work / "big"
+    writes = ["sh", "-c", f"head -c 5000000 /dev/zero > {big}"]
+    assert evidence.run_tool(writes, work=str(work), max_file_bytes=1_000_000) is False
+    assert big.stat().st_size <= 1_000_000
+    assert evidence.run_tool(writes, work=str(work), max_file_bytes=10_000_000) is True
+    assert big.stat().st_size == 5_000_000
