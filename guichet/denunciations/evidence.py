@@ -5,6 +5,8 @@ read by default a copy that tells nothing about the phone or the place:
 
 - JPEG and PNG photos are re-encoded (guichet.dossiers.uploads);
 - PDFs go through `mat2 --lightweight` (pypdf rewrites the pages when mat2 is missing or fails);
+- Word and LibreOffice documents (DOCX, ODT, ODS) go through `mat2 --lightweight`, once their ZIP
+  directory has been checked (documents.py) and before their copy is read back (no name left);
 - videos and voice recordings go through `mat2` (MP4, MOV, M4A, MP3, OGG/Opus, WAV), or through
   ffmpeg with mat2's own arguments for the containers mat2 has no parser for (3GP, WebM, AMR),
   then ffprobe must read the copy back: audio or video only, a duration, no tag but neutral ones.
@@ -37,6 +39,7 @@ from pypdf import PdfReader, PdfWriter
 
 from guichet.catalog.display import file_size
 from guichet.core.errors import InvalidInput
+from guichet.denunciations import documents
 from guichet.denunciations.access import conf
 from guichet.dossiers.uploads import (
     KINDS,
@@ -90,7 +93,8 @@ MEDIA = {
     "wav": Media("audio", ".wav", ("mat2",), "wav", ("audio/wav", "audio/wav")),
     "amr": Media("audio", ".amr", ("ffmpeg:amr",), "amr", ("audio/amr", "audio/amr")),
 }
-EXTENSIONS = {"jpeg": "jpg", "png": "png", "pdf": "pdf"} | {name: name for name in MEDIA}
+EXTENSIONS = {"jpeg": "jpg", "png": "png", "pdf": "pdf"}
+EXTENSIONS |= {name: name for name in (*MEDIA, *documents.DOCUMENTS)}
 # Clean copies Chromium and Firefox play in the page (checked with Chromium 3GP as H.264/AAC);
 # AMR plays in no browser: the inspector downloads it.
 NOT_PLAYABLE = frozenset({"audio/amr"})
@@ -113,6 +117,7 @@ class PreparedFile:
 
 def accepted_labels() -> str:
     names = [KINDS[n].label for n in ("jpeg", "png", "pdf")] + [k.label for k in MEDIA_KINDS.values()]
+    names += [d.label for d in documents.DOCUMENTS.values()]
     return ", ".join(names)
 
 
@@ -144,6 +149,8 @@ def prepare_evidence(upload: UploadedFile) -> PreparedFile:
     upload.seek(0)
     if any(head.startswith(m) for n in ("jpeg", "png", "pdf") for m in KINDS[n].magic):
         return _prepare_image_or_pdf(upload)
+    if documents.is_document(head):
+        return _prepare_document(upload)
     found = sniff_media(head)
     if found in OTHER_MEDIA:
         raise InvalidInput(
@@ -219,6 +226,63 @@ def _prepare_media(upload: UploadedFile, name: str) -> PreparedFile:
         clean_ext=media.clean_ext,
         duration=duration,
     )
+
+
+def _prepare_document(upload: UploadedFile) -> PreparedFile:
+    """A DOCX, ODT or ODS: its ZIP directory checked, then `mat2 --lightweight`, then its copy read back."""
+    size, limit_mb = upload.size or 0, int(conf("MAX_FILE_MB"))
+    if size > limit_mb * MB:
+        raise InvalidInput(
+            _(
+                "This document is %(size)s; the limit is %(limit)s. Remove its large pictures (send them as "
+                "photos), or save it as PDF, then send the new file."
+            )
+            % {"size": file_size(round(size / MB, 1)), "limit": file_size(limit_mb)}
+        )
+    upload.seek(0)
+    original = b"".join(upload.chunks())
+    kind = documents.inspect(original)  # before any tool: the central directory alone
+    if shutil.which("mat2") is None:
+        raise InvalidInput(
+            _(
+                "Word and LibreOffice documents cannot be received just now. Save yours as PDF (File, then "
+                "Save as or Export as PDF) and send the PDF."
+            )
+        )
+    scan_for_viruses(original)
+    return PreparedFile(
+        kind=kind.name,
+        content_type=kind.content_type,
+        original=original,
+        clean=_clean_document(original, kind),
+        sha256=hashlib.sha256(original).hexdigest(),
+        media="document",
+        original_content_type=kind.content_type,
+        clean_ext=kind.name,
+    )
+
+
+def _clean_document(original: bytes, kind: documents.Document) -> bytes:
+    """mat2's copy, once documents.check_clean has read it back; InvalidInput otherwise.
+
+    `--unknown-members omit`: a part mat2 has no rule for (a DOCX's comments, an embedded object)
+    is left out of the copy rather than kept as it is or failing the whole document.
+    """
+    work = _work_dir()
+    try:
+        source = os.path.join(work, "evidence." + kind.name)  # mat2 picks its parser by the name
+        _write(source, original)
+        limit = 4 * len(original) + MB
+        args = ["mat2", "--lightweight", "--unknown-members", "omit", source]
+        clean = None
+        if run_tool(args, work=work, max_file_bytes=limit):
+            clean = _read(os.path.join(work, f"evidence.cleaned.{kind.name}"), limit)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    refusal = documents.check_clean(clean or b"", kind)
+    if refusal is not None:
+        raise refusal
+    return clean or b""
 
 
 # --- the tools, in a private RAM directory ---------------------------------------------------

@@ -43,7 +43,11 @@ def _label(item: Any) -> str:
 
 
 # What a phone's file picker offers first (a hint only: the server reads the bytes).
-EVIDENCE_ACCEPT = "image/jpeg,image/png,application/pdf,video/*,audio/*"
+EVIDENCE_ACCEPT = (
+    "image/jpeg,image/png,application/pdf,video/*,audio/*,.docx,.odt,.ods,"
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document,"
+    "application/vnd.oasis.opendocument.text,application/vnd.oasis.opendocument.spreadsheet"
+)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -151,8 +155,8 @@ class ReportForm(forms.Form):
         widget=MultipleFileInput(attrs={"accept": EVIDENCE_ACCEPT}),
         help_text=_(
             "Photos (JPEG, PNG), videos (MP4, MOV, 3GP, WebM), sound recordings and voice notes (MP3, M4A, "
-            "OGG, WAV, AMR) or PDF. Hidden information such as the place or the phone that took them is "
-            "removed."
+            "OGG, WAV, AMR), PDF, or Word and LibreOffice documents (DOCX, ODT, ODS). Hidden information "
+            "such as the place, the phone or the author's name is removed."
         ),
     )
 
@@ -242,7 +246,7 @@ class EvidenceForm(forms.Form):
         widget=MultipleFileInput(attrs={"accept": EVIDENCE_ACCEPT}),
         help_text=_(
             "Photos (JPEG, PNG), videos (MP4, MOV, 3GP, WebM), sound recordings and voice notes (MP3, M4A, "
-            "OGG, WAV, AMR) or PDF."
+            "OGG, WAV, AMR), PDF, or Word and LibreOffice documents (DOCX, ODT, ODS)."
         ),
         error_messages={"required": _("Choose at least one file.")},
     )
