@@ -71,30 +71,53 @@ def _axe_violations(page: Page) -> list[str]:
     ]
 
 
+class _Twin:
+    """A page that runs script for axe only, serving the DOM of a JavaScript-off page at its address.
+
+    One per JavaScript-off context, kept until that context closes: a new browser context for
+    each check cost most of the half second each check took.
+    """
+
+    def __init__(self, page: Page) -> None:
+        self.html, self.url = "", ""
+        self.context = page.context.browser.new_context(viewport=page.viewport_size)  # type: ignore[union-attr]
+        self.page = self.context.new_page()
+        self.page.route("**/*", self._serve)
+
+    def _serve(self, route: Any) -> None:
+        if route.request.url == self.url and route.request.resource_type == "document":
+            route.fulfill(status=200, content_type="text/html; charset=utf-8", body=self.html)
+        elif route.request.resource_type == "script":
+            route.abort()  # the site's own scripts stay off, as in the page audited
+        else:
+            route.continue_()
+
+    def violations(self, page: Page) -> list[str]:
+        self.html, self.url = page.content(), page.url
+        self.page.goto(self.url)
+        return _axe_violations(self.page)
+
+
+_twins: dict[int, _Twin] = {}
+
+
 def _violations_without_scripting(page: Page) -> list[str]:
     """Audit a page of a JavaScript-off context: axe needs timers, which never fire there.
 
     The page's DOM as it stands is served again at the same address to a twin page that runs
     script for axe only (the site's own scripts are blocked), with the same viewport and styles.
     """
-    html, url = page.content(), page.url
-    twin_context = page.context.browser.new_context(viewport=page.viewport_size)  # type: ignore[union-attr]
-    try:
-        twin = twin_context.new_page()
-        twin.route(
-            "**/*",
-            lambda route: (
-                route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html)
-                if route.request.url == url
-                else route.abort()
-                if route.request.resource_type == "script"
-                else route.continue_()
-            ),
-        )
-        twin.goto(url)
-        return _axe_violations(twin)
-    finally:
-        twin_context.close()
+    key = id(page.context)
+    twin = _twins.get(key)
+    if twin is None:
+        twin = _twins[key] = _Twin(page)
+
+        def forget(_context: Any, key: int = key, twin: _Twin = twin) -> None:
+            _twins.pop(key, None)
+            twin.context.close()
+
+        page.context.on("close", forget)
+    return twin.violations(page)
 
 
 def assert_accessible(page: Page) -> None:
