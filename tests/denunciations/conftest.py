@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -125,3 +126,12 @@ def png_upload(name: str = "IMG_20261102_143012.png") -> SimpleUploadedFile:
 
 def file_anonymous(**overrides: Any) -> services.Filed:
     return services.file_report(mode=Mode.ANONYMOUS, facts=facts(**overrides))
+
+
+@pytest.fixture
+def ram(settings: Any, tmp_path: Path) -> Path:
+    """The evidence tools' private directories go here, so that a test sees what is left behind."""
+    folder = tmp_path / "work"
+    folder.mkdir()
+    settings.GUICHET_DENUNCIATIONS = {**settings.GUICHET_DENUNCIATIONS, "EVIDENCE_TEMP_DIR": str(folder)}
+    return folder

@@ -96,15 +96,6 @@ def ffprobe(data: bytes, folder: Path) -> dict[str, Any]:
     return json.loads(out.stdout)
 
 
-@pytest.fixture
-def ram(settings: Any, tmp_path: Path) -> Path:
-    """The tools' private directories go here, so that a test sees what is left behind."""
-    folder = tmp_path / "work"
-    folder.mkdir()
-    settings.GUICHET_DENUNCIATIONS = {**settings.GUICHET_DENUNCIATIONS, "EVIDENCE_TEMP_DIR": str(folder)}
-    return folder
-
-
 @pytest.mark.once
 @pytest.mark.parametrize(("name", "args", "kind", "family", "content_type", "held"), CASES)
 def test_recordings_are_cleaned_still_play_and_keep_their_original(

@@ -7,8 +7,6 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
-from pathlib import Path
-from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -187,14 +185,6 @@ def odf(
 def inflated(data: bytes) -> dict[str, bytes]:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         return {name: archive.read(name) for name in archive.namelist()}
-
-
-@pytest.fixture
-def ram(settings: Any, tmp_path: Path) -> Path:
-    folder = tmp_path / "work"
-    folder.mkdir()
-    settings.GUICHET_DENUNCIATIONS = {**settings.GUICHET_DENUNCIATIONS, "EVIDENCE_TEMP_DIR": str(folder)}
-    return folder
 
 
 @pytest.fixture
