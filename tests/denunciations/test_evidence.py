@@ -37,10 +37,6 @@ CANARIES = [b"canarytitle", b"canaryartist", b"canarycomment", b"06.1319"]
 VIDEO = ["-f", "lavfi", "-i", "testsrc=duration=1:size=160x120:rate=15"]
 SOUND = ["-f", "lavfi", "-i", "sine=duration=1"]
 
-pytestmark = pytest.mark.skipif(
-    bool(evidence.missing_tools()), reason="mat2, ffmpeg and ffprobe are installed by .ci/run"
-)
-
 
 def ffmpeg(out: Path, *args: str) -> bytes:
     command = ["ffmpeg", "-nostdin", "-loglevel", "error", "-y", *args, str(out)]

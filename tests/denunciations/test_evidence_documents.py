@@ -19,8 +19,6 @@ from guichet.denunciations.trace import find
 from tests.denunciations.conftest import staff_client
 from tests.denunciations.test_attacks import file_through_the_site, reporter
 
-pytestmark = pytest.mark.skipif(evidence.missing_tools() != [], reason="mat2 is installed by .ci/run")
-
 ACCOUNT = "Le policier du poste de Be a demande 5000 FCFA au carrefour."
 XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
