@@ -223,8 +223,20 @@ def load_with_wrk(wrk: str, url: str, load: Load, *, seconds: float, connections
     load.p95s.append(p95_micros / 1000)
 
 
-def load_with_python(url: str, load: Load, *, seconds: float, connections: int) -> None:
-    """Keep-alive connections, one thread each, for `seconds`; every latency is kept."""
+def load_with_python(
+    url: str,
+    load: Load,
+    *,
+    seconds: float,
+    connections: int,
+    method: str = "GET",
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+) -> None:
+    """Keep-alive connections, one thread each, for `seconds`; every latency is kept.
+
+    A GET with HEADERS by default; `bench/verify_ratio.py` sends a POST with its own body and headers."""
+    sent = HEADERS if headers is None else headers
     host, port_path = url.removeprefix("http://").split(":", 1)
     port, _slash, path = port_path.partition("/")
     lock = threading.Lock()
@@ -236,7 +248,7 @@ def load_with_python(url: str, load: Load, *, seconds: float, connections: int) 
         while time.monotonic() < stop_at:
             begin = time.perf_counter()
             try:
-                connection.request("GET", "/" + path, headers=HEADERS)
+                connection.request(method, "/" + path, body=body, headers=sent)
                 response = connection.getresponse()
                 response.read()
                 if response.status >= 400:

@@ -26,7 +26,6 @@ import re
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -42,6 +41,7 @@ from bench.http_ratio import (  # noqa: E402
     flush_cache,
     free_port,
     gunicorn,
+    load_with_python,
     prepare_site,
     say,
     site_environment,
@@ -144,41 +144,9 @@ def fetch_form(base: str) -> tuple[str, str]:
 
 def load_post(base: str, path: str, body: bytes, headers: dict[str, str], load: Load, *, seconds: float,
               connections: int) -> None:  # fmt: skip
-    """`load_with_python` of http_ratio.py, for a POST: keep-alive connections, one thread each."""
-    host, port = base.removeprefix("http://").split(":")
-    lock = threading.Lock()
-    stop_at = time.monotonic() + seconds
-
-    def worker() -> None:
-        connection = http.client.HTTPConnection(host, int(port), timeout=30)
-        latencies, errors = [], 0
-        while time.monotonic() < stop_at:
-            begin = time.perf_counter()
-            try:
-                connection.request("POST", path, body=body, headers=headers)
-                response = connection.getresponse()
-                response.read()
-                if response.status >= 400:
-                    errors += 1
-            except (OSError, http.client.HTTPException):
-                errors += 1
-                connection.close()
-                connection = http.client.HTTPConnection(host, int(port), timeout=30)
-                continue
-            latencies.append(time.perf_counter() - begin)
-        connection.close()
-        with lock:
-            load.latencies.extend(latencies)
-            load.requests += len(latencies)
-            load.errors += errors
-
-    started = time.perf_counter()
-    threads = [threading.Thread(target=worker) for _i in range(connections)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=seconds + 60)
-    load.seconds += time.perf_counter() - started
+    """http_ratio.py's load, for a POST of `body` with `headers`."""
+    load_with_python(f"{base}{path}", load, seconds=seconds, connections=connections, method="POST", body=body,
+                     headers=headers)  # fmt: skip
 
 
 def http_ratio(args: argparse.Namespace) -> float:
