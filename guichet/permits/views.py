@@ -41,14 +41,22 @@ def _permit_of(dossier: Dossier, number: str) -> Permit | None:
     )
 
 
-@never_cache
-@require_GET
-def applicant_pdf(request: HttpRequest, reference: str, number: str) -> HttpResponse:
-    """The permit's PDF, for the applicant of its file only (404 for anyone else)."""
+def _applicant_permit(
+    request: HttpRequest, reference: str, number: str
+) -> tuple[session.ApplicantDossier, Permit]:
+    """The applicant's file (as the portal finds it) and its permit `number`; 404 for anyone else."""
     found = session.dossier_for_request(request, reference)
     permit = _permit_of(found.dossier, number)
     if permit is None:
         raise Http404
+    return found, permit
+
+
+@never_cache
+@require_GET
+def applicant_pdf(request: HttpRequest, reference: str, number: str) -> HttpResponse:
+    """The permit's PDF, for the applicant of its file only (404 for anyone else)."""
+    _found, permit = _applicant_permit(request, reference, number)
     return _pdf_response(permit)
 
 
@@ -72,10 +80,7 @@ def staff_pdf(request: StaffRequest, reference: str, number: str) -> HttpRespons
 @require_POST
 def renew(request: HttpRequest, reference: str, number: str) -> HttpResponse:
     """The applicant renews an expired permit: a new request, prefilled, to check and file."""
-    found = session.dossier_for_request(request, reference)
-    permit = _permit_of(found.dossier, number)
-    if permit is None:
-        raise Http404
+    found, permit = _applicant_permit(request, reference, number)
     try:
         draft = services.renew_permit(permit, actor=found.actor, language=get_language() or "fr")
     except NotFound:
