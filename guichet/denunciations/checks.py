@@ -32,7 +32,7 @@ def argon2_costs(app_configs: Any, **kwargs: Any) -> list[Error]:
 
 @register()
 def evidence_cleaning_tools(app_configs: Any, **kwargs: Any) -> list[Warning]:
-    from guichet.denunciations.evidence import missing_tools
+    from guichet.denunciations.tools import missing_tools
 
     missing = missing_tools()
     if not missing:
@@ -51,7 +51,8 @@ def evidence_cleaning_tools(app_configs: Any, **kwargs: Any) -> list[Warning]:
 def evidence_cleaning_works(app_configs: Any, **kwargs: Any) -> list[Warning]:
     """At deployment, clean one tiny recording for real: mat2 can be installed and still fail
     (it runs its tools inside bubblewrap when bwrap is present, and some containers refuse it)."""
-    from guichet.denunciations.evidence import missing_tools, self_test
+    from guichet.denunciations.evidence import self_test
+    from guichet.denunciations.tools import missing_tools
 
     if missing_tools():
         return []  # W001 already says so

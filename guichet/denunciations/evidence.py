@@ -11,11 +11,9 @@ read by default a copy that tells nothing about the phone or the place:
   ffmpeg with mat2's own arguments for the containers mat2 has no parser for (3GP, WebM, AMR),
   then ffprobe must read the copy back: audio or video only, a duration, no tag but neutral ones.
 
-The type is read from the bytes (uploads.sniff_media), never from the name or the browser. The
-plaintext exists outside this process only in a private directory (mode 0700) on a RAM
-filesystem when there is one (/dev/shm), for the time of the tools, and is removed in a
-`finally`. The tools run without a shell, with a small environment, in their own process group
-(killed whole on timeout); their output is not read or logged (it names the temporary file).
+The type is read from the bytes (uploads.sniff_media), never from the name or the browser. How
+the tools run on the plaintext (a private RAM directory, no shell, prlimit, a timeout) is
+tools.py.
 """
 
 from __future__ import annotations
@@ -25,11 +23,7 @@ import io
 import json
 import os
 import shutil
-import signal
-import subprocess
-import tempfile
 import wave
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +35,7 @@ from guichet.catalog.display import file_size
 from guichet.core.errors import InvalidInput
 from guichet.denunciations import documents
 from guichet.denunciations.access import conf
+from guichet.denunciations.tools import missing_tools, private_dir, read_at_most, run_tool, write_new
 from guichet.dossiers.uploads import (
     KINDS,
     MEDIA_KINDS,
@@ -51,16 +46,12 @@ from guichet.dossiers.uploads import (
 )
 
 MB = 1024 * 1024
-TOOLS = ("mat2", "ffmpeg", "ffprobe")
 # Tags ffmpeg itself writes into a clean file; anything else left is a reason to refuse.
 NEUTRAL_TAGS = frozenset(
     {"language", "handler_name", "vendor_id", "major_brand", "minor_version", "compatible_brands"}
     | {"duration", "encoder"}
 )
 PROBE_OUTPUT_LIMIT = 256 * 1024
-# A RAM filesystem on Linux: the plaintext never reaches a disk. Each file gets its own 0700
-# directory under it (tempfile.mkdtemp), so the shared parent is no risk.
-RAM_DIR = "/dev/shm"  # noqa: S108
 
 # mat2's own ffmpeg arguments (libmat2/video.py), but only the video and audio streams: a data
 # track (a phone's GPS track, subtitles) or a cover picture is left behind.
@@ -119,11 +110,6 @@ def accepted_labels() -> str:
     names = [KINDS[n].label for n in ("jpeg", "png", "pdf")] + [k.label for k in MEDIA_KINDS.values()]
     names += [d.label for d in documents.DOCUMENTS.values()]
     return ", ".join(names)
-
-
-def missing_tools() -> list[str]:
-    """The programs videos and recordings need that this machine lacks (checks.py warns)."""
-    return [tool for tool in TOOLS if shutil.which(tool) is None]
 
 
 def self_test() -> str | None:
@@ -268,86 +254,18 @@ def _clean_document(original: bytes, kind: documents.Document) -> bytes:
     `--unknown-members omit`: a part mat2 has no rule for (a DOCX's comments, an embedded object)
     is left out of the copy rather than kept as it is or failing the whole document.
     """
-    work = _work_dir()
-    try:
+    with private_dir() as work:
         source = os.path.join(work, "evidence." + kind.name)  # mat2 picks its parser by the name
-        _write(source, original)
+        write_new(source, original)
         limit = 4 * len(original) + MB
         args = ["mat2", "--lightweight", "--unknown-members", "omit", source]
         clean = None
         if run_tool(args, work=work, max_file_bytes=limit):
-            clean = _read(os.path.join(work, f"evidence.cleaned.{kind.name}"), limit)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+            clean = read_at_most(os.path.join(work, f"evidence.cleaned.{kind.name}"), limit)
     refusal = documents.check_clean(clean or b"", kind)
     if refusal is not None:
         raise refusal
     return clean or b""
-
-
-# --- the tools, in a private RAM directory ---------------------------------------------------
-
-
-def _work_dir() -> str:
-    """A new directory only this process's user can enter, in RAM when the machine has one."""
-    base = str(conf("EVIDENCE_TEMP_DIR") or "")
-    if not base and os.path.isdir(RAM_DIR) and os.access(RAM_DIR, os.W_OK | os.X_OK):
-        base = RAM_DIR
-    return tempfile.mkdtemp(prefix="guichet-evidence-", dir=base or None)  # mode 0700
-
-
-def _write(path: str, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-
-
-def _read(path: str, limit: int) -> bytes | None:
-    """The file, or None when it is missing, empty or larger than `limit`."""
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(limit + 1)
-    except OSError:
-        return None
-    return data if 0 < len(data) <= limit else None
-
-
-def run_tool(args: Sequence[str], *, work: str, max_file_bytes: int, stdout_path: str | None = None) -> bool:
-    """Run a program (no shell) in `work`; True when it ended well before the timeout.
-
-    Its environment names only PATH, a locale and `work` as home and temporary directory; its
-    whole process group (mat2 starts ffmpeg, maybe bubblewrap) is killed on timeout. Through
-    util-linux's `prlimit` (always on Debian) it and its children may write no file larger than
-    `max_file_bytes` and use no more CPU time than the timeout: a crafted file cannot make a
-    tool fill the RAM directory it works in.
-    """
-    timeout = float(conf("CLEAN_TIMEOUT_SECONDS"))
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8", "HOME": work, "TMPDIR": work}
-    if shutil.which("prlimit", path=env["PATH"]) is not None:
-        limits = [f"--fsize={max_file_bytes}", f"--cpu={int(timeout) + 5}"]
-        args = ["prlimit", *limits, "--", *args]
-    out = open(stdout_path, "wb") if stdout_path else subprocess.DEVNULL  # noqa: SIM115  (closed below)
-    try:
-        process = subprocess.Popen(  # noqa: S603  (a fixed program and our own file names)
-            list(args),
-            cwd=work,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        try:
-            return process.wait(timeout=timeout) == 0
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-            return False
-    except OSError:
-        return False
-    finally:
-        if stdout_path:
-            out.close()  # type: ignore[union-attr]
 
 
 def _cannot_clean(media: Media) -> InvalidInput:
@@ -369,10 +287,9 @@ def _cannot_clean(media: Media) -> InvalidInput:
 def _clean_media(original: bytes, media: Media) -> tuple[bytes, bool, float]:
     """The clean copy, whether it holds a picture, and its duration; InvalidInput when no cleaner
     gives a copy that ffprobe reads back as plain audio or video."""
-    work = _work_dir()
-    try:
+    with private_dir() as work:
         source = os.path.join(work, "evidence" + media.suffix)
-        _write(source, original)
+        write_new(source, original)
         limit = 2 * len(original) + MB
         for number, cleaner in enumerate(media.cleaners):
             if cleaner == "mat2":
@@ -385,15 +302,13 @@ def _clean_media(original: bytes, media: Media) -> tuple[bytes, bool, float]:
                 args += [*_FFMPEG_CLEAN, "-f", muxer, "-y", produced]
             if not run_tool(args, work=work, max_file_bytes=limit):
                 continue
-            clean = _read(produced, limit)
+            clean = read_at_most(produced, limit)
             if clean is None:
                 continue
             probed = probe(produced, work=work)
             if probed is not None:
                 return clean, probed[0], probed[1]
         raise _cannot_clean(media)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
 
 
 def probe(path: str, *, work: str) -> tuple[bool, float] | None:
@@ -403,7 +318,7 @@ def probe(path: str, *, work: str) -> tuple[bool, float] | None:
     args = ["ffprobe", "-v", "error", "-print_format", "json", "-show_format", "-show_streams", path]
     if not run_tool(args, work=work, max_file_bytes=PROBE_OUTPUT_LIMIT, stdout_path=report):
         return None
-    raw = _read(report, PROBE_OUTPUT_LIMIT)
+    raw = read_at_most(report, PROBE_OUTPUT_LIMIT)
     os.unlink(report)
     try:
         found = json.loads(raw or b"")
@@ -439,17 +354,14 @@ def clean_pdf(data: bytes) -> bytes:
     otherwise the pages written afresh by pypdf."""
     pages = len(PdfReader(io.BytesIO(data), strict=False).pages)
     if shutil.which("mat2") is not None:
-        work = _work_dir()
-        try:
+        with private_dir() as work:
             source = os.path.join(work, "evidence.pdf")
-            _write(source, data)
+            write_new(source, data)
             limit = 4 * len(data) + MB
             if run_tool(["mat2", "--lightweight", source], work=work, max_file_bytes=limit):
-                clean = _read(os.path.join(work, "evidence.cleaned.pdf"), limit)
+                clean = read_at_most(os.path.join(work, "evidence.cleaned.pdf"), limit)
                 if clean is not None and _pdf_pages(clean) == pages:
                     return clean
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
     return strip_pdf_metadata(data)
 
 

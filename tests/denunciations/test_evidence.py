@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from guichet.audit.models import AuditEvent
 from guichet.core.errors import InvalidInput
-from guichet.denunciations import evidence, services
+from guichet.denunciations import evidence, services, tools
 from guichet.denunciations.models import Evidence, Mode, Report
 from guichet.denunciations.trace import find
 from guichet.dossiers.uploads import sniff_media
@@ -220,11 +220,11 @@ def test_pdfs_go_through_mat2_lightweight(ram, tmp_path, monkeypatch):
 @pytest.mark.once
 def test_the_private_directory_is_the_users_alone_and_in_ram_by_default(settings):
     settings.GUICHET_DENUNCIATIONS = {**settings.GUICHET_DENUNCIATIONS, "EVIDENCE_TEMP_DIR": ""}
-    work = evidence._work_dir()
+    work = tools.work_dir()
     try:
         assert stat.S_IMODE(os.stat(work).st_mode) == 0o700
-        if os.path.isdir(evidence.RAM_DIR):
-            assert work.startswith(evidence.RAM_DIR + "/")
+        if os.path.isdir(tools.RAM_DIR):
+            assert work.startswith(tools.RAM_DIR + "/")
     finally:
         os.rmdir(work)
 
@@ -384,7 +384,7 @@ def test_a_tool_may_not_write_a_file_larger_than_its_limit(ram, tmp_path):
     work.mkdir()
     big = work / "big"
     writes = ["sh", "-c", f"head -c 5000000 /dev/zero > {big}"]
-    assert evidence.run_tool(writes, work=str(work), max_file_bytes=1_000_000) is False
+    assert tools.run_tool(writes, work=str(work), max_file_bytes=1_000_000) is False
     assert big.stat().st_size <= 1_000_000
-    assert evidence.run_tool(writes, work=str(work), max_file_bytes=10_000_000) is True
+    assert tools.run_tool(writes, work=str(work), max_file_bytes=10_000_000) is True
     assert big.stat().st_size == 5_000_000
