@@ -1,4 +1,5 @@
-"""Denunciation use cases: the only code that writes reports, keys, messages and files.
+"""Denunciation use cases: with keyring.py (the keys), the only code that writes reports, messages
+and files.
 
 Rules held here (issue 10, decisions 0023 and 0024):
 - nothing identifying the reporter is stored: no account, address, browser string or time
@@ -16,16 +17,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guichet.accounts.models import Unit, User
@@ -33,29 +32,34 @@ from guichet.accounts.roles import Role
 from guichet.audit.services import record
 from guichet.core import ratelimit
 from guichet.core.actors import SYSTEM, Actor
-from guichet.core.errors import DomainError, InvalidInput, NotFound, PermissionRefused, RateLimited
+from guichet.core.errors import InvalidInput, NotFound, PermissionRefused, RateLimited
 from guichet.denunciations import codes, crypto
 from guichet.denunciations.access import (
     conf,
-    eligible_inspector_keys,
     inspection_unit,
     is_conflicted,
     is_inspector,
-    reports_for_inspector,
 )
 from guichet.denunciations.evidence import EXTENSIONS, PreparedFile, prepare_evidence
+from guichet.denunciations.keyring import (
+    Unlocked,
+    as_bytes,
+    busy_message,
+    grant_everyone,
+    own_grant,
+    site_keys,
+    today,
+)
 from guichet.denunciations.models import (
     Author,
     Evidence,
     IdentityApproval,
-    InspectorKey,
     KeyGrant,
     Message,
     Mode,
     Outcome,
     Report,
     ReportState,
-    SiteKeys,
 )
 
 MAX_MESSAGE_LENGTH = 5000
@@ -68,52 +72,14 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-class NoKeyYet(DomainError):
-    code = "no_key_yet"
-    default_message = _(
-        "This report was filed before your key existed. It opens for you as soon as a colleague "
-        "who can read it unlocks their reports, or after a recovery with the offline key."
-    )
-
-
-def today() -> dt.date:
-    return timezone.localdate()
-
-
-def _b(value: Any) -> bytes:
-    """BinaryField values come back as memoryview on PostgreSQL."""
-    return bytes(value) if value is not None else b""
-
-
-# --- site keys and receipt codes ------------------------------------------------------------
-
-
-def site_keys() -> SiteKeys:
-    keys = SiteKeys.objects.filter(pk=1).first()
-    if keys is None:
-        try:
-            with transaction.atomic():
-                ops, mem_kib = crypto.costs()
-                keys = SiteKeys.objects.create(
-                    pk=1, receipt_salt=crypto.new_salt(), receipt_opslimit=ops, receipt_memlimit_kib=mem_kib
-                )
-        except IntegrityError:
-            keys = SiteKeys.objects.get(pk=1)
-    return keys
+# --- receipt codes ------------------------------------------------------------
 
 
 def _receipt_lookup(code: str, *, wait: float | None = None) -> str:
     keys = site_keys()
     return crypto.lookup_hash(
-        code, _b(keys.receipt_salt), keys.receipt_opslimit, keys.receipt_memlimit_kib, wait=wait
+        code, as_bytes(keys.receipt_salt), keys.receipt_opslimit, keys.receipt_memlimit_kib, wait=wait
     )
-
-
-def _busy(what: str) -> str:
-    """Every Argon2id slot stayed taken (crypto.Busy): nothing is lost, the person tries again."""
-    return _("Many people are using this service right now. %(what)s Wait a minute, then try again.") % {
-        "what": what
-    }
 
 
 # --- filing ---------------------------------------------------------------------------------
@@ -123,7 +89,7 @@ __all__ = ["PreparedFile", "prepare_evidence"]
 
 
 def _store_evidence(report: Report, prepared: PreparedFile, *, added_by: Author, number: int) -> Evidence:
-    public_key = _b(report.public_key)
+    public_key = as_bytes(report.public_key)
 
     def save(data: bytes) -> str:
         return default_storage.save(
@@ -155,28 +121,6 @@ def _store_evidence(report: Report, prepared: PreparedFile, *, added_by: Author,
 
 def _seal_json(public_key: bytes, data: dict[str, Any]) -> bytes:
     return crypto.seal(public_key, json.dumps(data, ensure_ascii=False).encode())
-
-
-def _grant(report: Report, key: InspectorKey | None, kind: str, secret: bytes, public_key: bytes) -> None:
-    KeyGrant.objects.get_or_create(
-        report=report,
-        inspector_key=key,
-        kind=kind,
-        defaults={"sealed_key": crypto.seal(public_key, secret)},
-    )
-
-
-def _grant_everyone(report: Report, content_private: bytes, identity_private: bytes | None) -> None:
-    """Seal the report's keys to every eligible inspector and to the recovery key."""
-    recovery = site_keys().recovery_public_key
-    for key in eligible_inspector_keys(report):
-        _grant(report, key, KeyGrant.Kind.CONTENT, content_private, _b(key.public_key))
-        if identity_private:
-            _grant(report, key, KeyGrant.Kind.IDENTITY, identity_private, _b(key.public_key))
-    if recovery:
-        _grant(report, None, KeyGrant.Kind.CONTENT, content_private, _b(recovery))
-        if identity_private:
-            _grant(report, None, KeyGrant.Kind.IDENTITY, identity_private, _b(recovery))
 
 
 @dataclass(frozen=True)
@@ -212,7 +156,7 @@ def file_report(
         receipt_lookup = _receipt_lookup(code)
         reporter_copy = crypto.lock(crypto.derive_key(code, receipt_salt, ops, mem_kib), keys.private)
     except crypto.Busy:
-        raise InvalidInput(_busy(_("Your report was not sent; it is still on this page."))) from None
+        raise InvalidInput(busy_message(_("Your report was not sent; it is still on this page."))) from None
     with transaction.atomic(durable=True):
         report = Report(
             public_id=secrets.token_urlsafe(12),
@@ -233,7 +177,7 @@ def file_report(
             report.identity_public_key = identity_keys.public
             report.identity = _seal_json(identity_keys.public, identity)
         report.save()
-        _grant_everyone(report, keys.private, identity_keys.private if identity_keys else None)
+        grant_everyone(report, keys.private, identity_keys.private if identity_keys else None)
         for number, prepared in enumerate(files, start=1):
             _store_evidence(report, prepared, added_by=Author.REPORTER, number=number)
     return Filed(report=report, receipt_code=codes.format_code(code))
@@ -269,14 +213,18 @@ def open_with_receipt(raw_code: str, *, bucket: str) -> tuple[Report, bytes]:
         if report is not None:
             try:
                 opening = crypto.derive_key(
-                    code, _b(report.receipt_salt), report.kdf_opslimit, report.kdf_memlimit_kib, wait=patience
+                    code,
+                    as_bytes(report.receipt_salt),
+                    report.kdf_opslimit,
+                    report.kdf_memlimit_kib,
+                    wait=patience,
                 )
-                private_key = crypto.unlock(opening, _b(report.reporter_copy))
+                private_key = crypto.unlock(opening, as_bytes(report.reporter_copy))
             except crypto.CryptoError:
                 private_key = None
     except crypto.Busy:
         # Not a wrong code: nothing counts against this connection.
-        raise RateLimited(_busy(_("Your code was not checked."))) from None
+        raise RateLimited(busy_message(_("Your code was not checked."))) from None
     if report is None or private_key is None:
         ratelimit.slow_down(key, free_attempts=int(conf("RECEIPT_FREE_ATTEMPTS")))
         raise NotFound(
@@ -297,7 +245,9 @@ def refuse_receipt_code_in(report: Report, text: str) -> None:
         try:
             found = _receipt_lookup(candidate)
         except crypto.Busy:
-            raise InvalidInput(_busy(_("Your message was not sent; it is still on this page."))) from None
+            raise InvalidInput(
+                busy_message(_("Your message was not sent; it is still on this page."))
+            ) from None
         if found == report.receipt_lookup:
             raise InvalidInput(
                 _(
@@ -329,7 +279,7 @@ def reply_as_reporter(report: Report, *, body: str) -> Message:
         return Message.objects.create(
             report=report,
             author=Author.REPORTER,
-            body=crypto.seal(_b(report.public_key), body.encode()),
+            body=crypto.seal(as_bytes(report.public_key), body.encode()),
             sent_on=today(),
         )
 
@@ -383,7 +333,7 @@ def decrypt_report(report: Report, private_key: bytes) -> ShownReport:
     """Everything a holder of the report's key reads (not the identity: it has its own key)."""
 
     def text(blob: Any) -> str:
-        return crypto.unseal(private_key, _b(blob)).decode()
+        return crypto.unseal(private_key, as_bytes(blob)).decode()
 
     return ShownReport(
         report=report,
@@ -397,167 +347,12 @@ def decrypt_report(report: Report, private_key: bytes) -> ShownReport:
     )
 
 
-# --- inspectors: keys ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Unlocked:
-    """An inspector whose private key is open for this request."""
-
-    user: User
-    key_id: int
-    private_key: bytes
-
-
-def _new_inspector_key(user: User, password: str) -> tuple[InspectorKey, bytes]:
-    keys = crypto.KeyPair.generate()
-    salt = crypto.new_salt()
-    ops, mem_kib = crypto.costs()
-    key = InspectorKey.objects.create(
-        user=user,
-        public_key=keys.public,
-        locked_private_key=crypto.lock(crypto.derive_key(password, salt, ops, mem_kib), keys.private),
-        salt=salt,
-        kdf_opslimit=ops,
-        kdf_memlimit_kib=mem_kib,
-        created_on=today(),
-    )
-    return key, keys.private
-
-
-def unlock_inspector(user: User, *, password: str) -> Unlocked:
-    """Open an inspector's private key with their password (made on first use, or after a reset)."""
-    if not is_inspector(user):
-        raise NotFound
-    ratelimit.hit(
-        f"den-unlock:{user.pk}",
-        5,
-        window_seconds=900,
-        message=_("Too many wrong passwords. Wait 15 minutes, then try again."),
-    )
-    if not user.check_password(password):
-        raise InvalidInput(_("This is not your password. Type the password you sign in with."))
-    actor = Actor.for_user(user)
-    with transaction.atomic(durable=True):
-        key = InspectorKey.objects.select_for_update().filter(user=user, active=True).first()
-        if key is None:
-            key, private = _new_inspector_key(user, password)
-            record(actor, "denunciation.inspector_key_created", key)
-        else:
-            try:
-                opening = crypto.derive_key(password, _b(key.salt), key.kdf_opslimit, key.kdf_memlimit_kib)
-                private = crypto.unlock(opening, _b(key.locked_private_key))
-            except crypto.Busy:
-                raise InvalidInput(_busy(_("The reports were not opened."))) from None
-            except crypto.CryptoError:
-                # The password changed since the key was made: the old key is lost to this
-                # password; a colleague or the recovery key gives access again.
-                InspectorKey.objects.filter(pk=key.pk).update(active=False)
-                key, private = _new_inspector_key(user, password)
-                record(actor, "denunciation.inspector_key_replaced", key)
-        ratelimit.reset(f"den-unlock:{user.pk}")
-    unlocked = Unlocked(user=user, key_id=key.pk, private_key=private)
-    share_with_colleagues(unlocked)
-    return unlocked
-
-
-def _own_grant(unlocked: Unlocked, report: Report, kind: str) -> bytes:
-    grant = KeyGrant.objects.filter(report=report, inspector_key_id=unlocked.key_id, kind=kind).first()
-    if grant is None:
-        raise NoKeyYet
-    return crypto.unseal(unlocked.private_key, _b(grant.sealed_key))
-
-
-def share_with_colleagues(unlocked: Unlocked) -> int:
-    """Seal each report this inspector reads to eligible colleagues (and the recovery key) who lack it.
-
-    This is how a new inspector, or one whose password was reset, gets the reports filed
-    before their key existed: the next colleague who unlocks re-grants them. Returns the
-    number of keys sealed. Runs at every unlock: the grants of all visible reports are read in
-    one query and only reports that miss one are visited, so an unlock with nothing to share
-    costs a few queries however many reports there are.
-    """
-    sealed = 0
-    recovery = site_keys().recovery_public_key
-    visible = (
-        reports_for_inspector(unlocked.user)
-        .filter(grants__inspector_key_id=unlocked.key_id, grants__kind=KeyGrant.Kind.CONTENT)
-        .only("pk", "public_id", "accused_unit", "identity_public_key")
-    )
-    held: dict[int, set[tuple[int | None, str]]] = defaultdict(set)
-    for report_id, key_id, kind in KeyGrant.objects.filter(report__in=visible.values("pk")).values_list(
-        "report_id", "inspector_key_id", "kind"
-    ):
-        held[report_id].add((key_id, kind))
-    targets_by_unit: dict[int | None, list[tuple[int | None, bytes, InspectorKey | None]]] = {}
-    with transaction.atomic(durable=True):
-        for report in visible:
-            if report.accused_unit_id not in targets_by_unit:
-                targets: list[tuple[int | None, bytes, InspectorKey | None]] = [
-                    (k.pk, _b(k.public_key), k) for k in eligible_inspector_keys(report)
-                ]
-                if recovery:
-                    targets.append((None, _b(recovery), None))
-                targets_by_unit[report.accused_unit_id] = targets
-            kinds = [KeyGrant.Kind.CONTENT] + ([KeyGrant.Kind.IDENTITY] if report.identity_public_key else [])
-            for kind in kinds:
-                missing = [
-                    t for t in targets_by_unit[report.accused_unit_id] if (t[0], kind) not in held[report.pk]
-                ]
-                if not missing:
-                    continue
-                try:
-                    secret = _own_grant(unlocked, report, kind)
-                except NoKeyYet:
-                    continue
-                for _pk, public_key, key in missing:
-                    _grant(report, key, kind, secret, public_key)
-                    sealed += 1
-                record(
-                    Actor.for_user(unlocked.user),
-                    "denunciation.access_shared",
-                    report,
-                    {"keys": len(missing)},
-                )
-    return sealed
-
-
-def create_recovery_key(*, replace: bool = False) -> bytes:
-    """Make the offline recovery key pair; return the private half (to print once, keep offline)."""
-    with transaction.atomic(durable=True):
-        keys = SiteKeys.objects.select_for_update().filter(pk=1).first() or site_keys()
-        if keys.recovery_public_key and not replace:
-            raise InvalidInput("A recovery key exists already; pass --replace to make a new one.")
-        pair = crypto.KeyPair.generate()
-        keys.recovery_public_key = pair.public
-        keys.save(update_fields=["recovery_public_key"])
-        KeyGrant.objects.filter(inspector_key=None).delete()  # sealed to the old key: useless now
-        record(SYSTEM, "denunciation.recovery_key_created")
-    return pair.private
-
-
-def recover_for_inspector(recovery_private_key: bytes, user: User) -> int:
-    """With the offline key, seal every report `user` may read to their current key."""
-    key = InspectorKey.objects.filter(user=user, active=True).first()
-    if key is None or not is_inspector(user):
-        raise InvalidInput("This person has no inspector key yet: they must unlock once first.")
-    count = 0
-    with transaction.atomic(durable=True):
-        for report in reports_for_inspector(user):
-            for grant in KeyGrant.objects.filter(report=report, inspector_key=None):
-                secret = crypto.unseal(recovery_private_key, _b(grant.sealed_key))
-                _grant(report, key, grant.kind, secret, _b(key.public_key))
-                count += 1
-        record(SYSTEM, "denunciation.recovered", key, {"keys": count})
-    return count
-
-
 # --- inspectors: reading and acting ---------------------------------------------------------
 
 
 def read_report(unlocked: Unlocked, report: Report) -> ShownReport:
     """An inspector reads a report (audited)."""
-    shown = decrypt_report(report, _own_grant(unlocked, report, KeyGrant.Kind.CONTENT))
+    shown = decrypt_report(report, own_grant(unlocked, report, KeyGrant.Kind.CONTENT))
     with transaction.atomic(durable=True):
         record(Actor.for_user(unlocked.user), "denunciation.read", report)
     return shown
@@ -570,8 +365,8 @@ def open_evidence(
     evidence = report.evidence.filter(pk=evidence_id).first()
     if evidence is None:
         raise NotFound
-    private_key = _own_grant(unlocked, report, KeyGrant.Kind.CONTENT)
-    details = json.loads(crypto.unseal(private_key, _b(evidence.details)))
+    private_key = own_grant(unlocked, report, KeyGrant.Kind.CONTENT)
+    details = json.loads(crypto.unseal(private_key, as_bytes(evidence.details)))
     with default_storage.open(evidence.original_path if original else evidence.clean_path) as handle:
         content = crypto.unseal(private_key, handle.read())
     with transaction.atomic(durable=True):
@@ -611,8 +406,8 @@ def read_identity(unlocked: Unlocked, report: Report) -> dict[str, Any]:
         raise NotFound
     if approvals_needed(report) > 0:
         raise PermissionRefused(_("Two different inspectors must approve before the identity is disclosed."))
-    identity_private = _own_grant(unlocked, report, KeyGrant.Kind.IDENTITY)
-    identity = json.loads(crypto.unseal(identity_private, _b(report.identity)))
+    identity_private = own_grant(unlocked, report, KeyGrant.Kind.IDENTITY)
+    identity = json.loads(crypto.unseal(identity_private, as_bytes(report.identity)))
     with transaction.atomic(durable=True):
         record(Actor.for_user(unlocked.user), "denunciation.identity_read", report)
     return dict(identity)
@@ -628,7 +423,7 @@ def message_reporter(user: User, report: Report, *, body: str) -> Message:
         message = Message.objects.create(
             report=report,
             author=Author.INSPECTION,
-            body=crypto.seal(_b(report.public_key), body.encode()),
+            body=crypto.seal(as_bytes(report.public_key), body.encode()),
             sent_on=today(),
         )
         record(Actor.for_user(user), "denunciation.message_sent", report)
@@ -657,7 +452,7 @@ def change_state(user: User, report: Report, *, to: str, outcome: str = "", note
             if not note:
                 raise InvalidInput(_("Write the reasons for the outcome: the reporter reads them."))
             report.outcome = outcome
-            report.outcome_note = crypto.seal(_b(report.public_key), note.encode())
+            report.outcome_note = crypto.seal(as_bytes(report.public_key), note.encode())
             report.closed_on = today()
         previous, report.state = report.state, to
         report.save(update_fields=["state", "outcome", "outcome_note", "closed_on"])

@@ -21,8 +21,8 @@ from django.http import HttpRequest, HttpResponse
 
 from guichet.accounts.models import User
 from guichet.denunciations import crypto
+from guichet.denunciations.keyring import Unlocked
 from guichet.denunciations.models import InspectorKey, Report
-from guichet.denunciations.services import Unlocked
 
 INSPECTOR_SESSION_KEY: Final = "den_inspector_key"
 INSPECTOR_COOKIE: Final = "den_wrap"

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from guichet.accounts.models import User
 from guichet.backoffice.sign_in import verified_staff
 from guichet.core.errors import DomainError, InvalidInput, NotFound, PermissionRefused, RateLimited
-from guichet.denunciations import access, services
+from guichet.denunciations import access, keyring, services
 from guichet.denunciations.evidence import NOT_PLAYABLE
 from guichet.denunciations.forms import MessageForm, StateForm, UnlockForm
 from guichet.denunciations.models import Report
@@ -81,7 +81,7 @@ def unlock(request: HttpRequest) -> HttpResponse:
         next_url = reverse("denunciations:inspection")
     if request.method == "POST" and form.is_valid():
         try:
-            unlocked = services.unlock_inspector(user, password=form.cleaned_data["password"])
+            unlocked = keyring.unlock_inspector(user, password=form.cleaned_data["password"])
         except (InvalidInput, RateLimited) as exc:
             form.add_error("password", str(exc))
         else:
@@ -111,7 +111,7 @@ def _detail(request: HttpRequest, report: Report, *, status: int = 200, **extra:
         return _unlock_redirect(request)
     try:
         shown = services.read_report(unlocked, report)
-    except services.NoKeyYet as exc:
+    except keyring.NoKeyYet as exc:
         return render(
             request, "denunciations/inspection/no_key.html", {"report": report, "message": str(exc)}
         )
@@ -203,7 +203,7 @@ def identity(request: HttpRequest, public_id: str) -> HttpResponse:
         return _unlock_redirect(request)
     try:
         person = services.read_identity(unlocked, report)
-    except (PermissionRefused, services.NoKeyYet) as exc:
+    except (PermissionRefused, keyring.NoKeyYet) as exc:
         return _detail(request, report, status=403, error=str(exc))
     except NotFound:
         raise Http404 from None
@@ -217,7 +217,7 @@ def _file(request: HttpRequest, public_id: str, evidence_id: int, *, original: b
         return _unlock_redirect(request)
     try:
         content, details = services.open_evidence(unlocked, report, evidence_id, original=original)
-    except (NotFound, services.NoKeyYet):
+    except (NotFound, keyring.NoKeyYet):
         raise Http404 from None
     return evidence_response(content, details, original=original)
 

@@ -16,7 +16,7 @@ from guichet.accounts.roles import Role
 from guichet.accounts.services import STAFF_VERIFIED_SESSION_KEY
 from guichet.catalog.services import load_administration
 from guichet.demo.files import demo_png
-from guichet.denunciations import services
+from guichet.denunciations import keyring, services
 from guichet.denunciations.models import Mode
 from guichet.denunciations.sessions import remember_inspector
 from tests.factories import StaffFactory
@@ -93,17 +93,17 @@ def world(db: None) -> World:
     )
 
 
-def unlock(user: User) -> services.Unlocked:
-    return services.unlock_inspector(user, password=PASSWORD)
+def unlock(user: User) -> keyring.Unlocked:
+    return keyring.unlock_inspector(user, password=PASSWORD)
 
 
 @pytest.fixture
-def keys(world: World) -> dict[str, services.Unlocked]:
+def keys(world: World) -> dict[str, keyring.Unlocked]:
     """Every inspector unlocked once (their key pairs exist before reports are filed)."""
     return {name: unlock(getattr(world, name)) for name in ("inspector", "colleague", "police_inspector")}
 
 
-def staff_client(user: User, unlocked: services.Unlocked | None = None) -> Client:
+def staff_client(user: User, unlocked: keyring.Unlocked | None = None) -> Client:
     client = Client()
     client.force_login(user)
     session = client.session

@@ -14,7 +14,7 @@ from PIL import Image
 
 from guichet.audit.models import AuditEvent
 from guichet.core.errors import InvalidInput, NotFound, PermissionRefused
-from guichet.denunciations import access, crypto, services
+from guichet.denunciations import access, crypto, keyring, services
 from guichet.denunciations.models import Evidence, InspectorKey, KeyGrant, Message, Mode, Report, ReportState
 from guichet.notifications.models import Notification
 from tests.denunciations.conftest import SENTENCE, facts, file_anonymous, unlock
@@ -80,7 +80,7 @@ def test_a_new_inspector_gets_earlier_reports_when_a_colleague_unlocks(world, ke
     filed = file_anonymous(force="other")
     newcomer = StaffFactory(roles=[(world.inspection, Role.INSPECTOR)])
     mine = unlock(newcomer)
-    with pytest.raises(services.NoKeyYet):
+    with pytest.raises(keyring.NoKeyYet):
         services.read_report(mine, filed.report)
     unlock(world.colleague)  # the colleague's unlock re-grants
     assert services.read_report(mine, filed.report).facts["narrative"] == SENTENCE
@@ -90,7 +90,7 @@ def test_a_password_reset_loses_nothing_thanks_to_a_colleague(world, keys):
     filed = file_anonymous(force="other")
     world.inspector.set_password("a brand new passphrase 42")
     world.inspector.save()
-    fresh = services.unlock_inspector(world.inspector, password="a brand new passphrase 42")
+    fresh = keyring.unlock_inspector(world.inspector, password="a brand new passphrase 42")
     assert InspectorKey.objects.filter(user=world.inspector, active=True).count() == 1
     assert fresh.key_id != keys["inspector"].key_id
     assert AuditEvent.objects.filter(verb="denunciation.inspector_key_replaced").exists()
@@ -99,22 +99,22 @@ def test_a_password_reset_loses_nothing_thanks_to_a_colleague(world, keys):
 
 
 def test_the_offline_recovery_key_restores_access(world, keys):
-    recovery_private = services.create_recovery_key()
+    recovery_private = keyring.create_recovery_key()
     filed = file_anonymous(force="other")
     assert KeyGrant.objects.filter(report=filed.report, inspector_key=None).count() == 1
     world.inspector.set_password("a brand new passphrase 42")
     world.inspector.save()
-    fresh = services.unlock_inspector(world.inspector, password="a brand new passphrase 42")
+    fresh = keyring.unlock_inspector(world.inspector, password="a brand new passphrase 42")
     KeyGrant.objects.exclude(inspector_key=None).exclude(
         inspector_key_id=fresh.key_id
     ).delete()  # no colleague left
-    assert services.recover_for_inspector(recovery_private, world.inspector) >= 1
+    assert keyring.recover_for_inspector(recovery_private, world.inspector) >= 1
     assert services.read_report(fresh, filed.report).facts["narrative"] == SENTENCE
 
 
 def test_a_wrong_password_does_not_unlock(world, keys):
     with pytest.raises(InvalidInput):
-        services.unlock_inspector(world.inspector, password="not it at all")
+        keyring.unlock_inspector(world.inspector, password="not it at all")
 
 
 def test_identity_opens_only_after_two_different_inspectors_approve(world, keys):

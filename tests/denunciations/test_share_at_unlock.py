@@ -7,15 +7,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from guichet.accounts.roles import Role
-from guichet.denunciations import services
+from guichet.denunciations import keyring, services
 from guichet.denunciations.models import KeyGrant
 from tests.denunciations.conftest import PASSWORD, SENTENCE, file_anonymous
 from tests.factories import StaffFactory
 
 
-def queries_of_sharing(unlocked: services.Unlocked) -> tuple[int, int]:
+def queries_of_sharing(unlocked: keyring.Unlocked) -> tuple[int, int]:
     with CaptureQueriesContext(connection) as seen:
-        sealed = services.share_with_colleagues(unlocked)
+        sealed = keyring.share_with_colleagues(unlocked)
     return sealed, len(seen)
 
 
@@ -33,9 +33,9 @@ def test_nothing_to_share_costs_the_same_for_many_reports(world, keys):
 def test_only_the_report_missing_a_grant_is_visited_and_filled(world, keys):
     reports = [file_anonymous(force="other") for _i in range(4)]
     newcomer = StaffFactory(roles=[(world.inspection, Role.INSPECTOR)])
-    mine = services.unlock_inspector(newcomer, password=PASSWORD)
-    assert services.share_with_colleagues(keys["colleague"]) == 4  # the newcomer's, one per report
+    mine = keyring.unlock_inspector(newcomer, password=PASSWORD)
+    assert keyring.share_with_colleagues(keys["colleague"]) == 4  # the newcomer's, one per report
     KeyGrant.objects.filter(report=reports[0].report, inspector_key_id=mine.key_id).delete()
-    assert services.share_with_colleagues(keys["colleague"]) == 1  # only the gap
+    assert keyring.share_with_colleagues(keys["colleague"]) == 1  # only the gap
     for filed in reports:
         assert services.read_report(mine, filed.report).facts["narrative"] == SENTENCE

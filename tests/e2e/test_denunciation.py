@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 from guichet.accounts.models import Unit
 from guichet.accounts.roles import Role
 from guichet.catalog.services import load_administration
-from guichet.denunciations.services import unlock_inspector
+from guichet.denunciations.keyring import unlock_inspector
 from tests.e2e.conftest import STAFF_PASSWORD, assert_accessible, sign_in_staff, submit
 from tests.factories import StaffFactory
 

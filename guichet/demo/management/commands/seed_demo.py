@@ -30,8 +30,8 @@ from guichet.catalog.models import Service
 from guichet.catalog.services import load_catalog
 from guichet.core.actors import Actor
 from guichet.demo.files import demo_pdf, demo_png
+from guichet.denunciations.keyring import unlock_inspector
 from guichet.denunciations.models import InspectorKey
-from guichet.denunciations.services import unlock_inspector
 from guichet.dossiers.models import Dossier
 from guichet.dossiers.services import attach_document, save_answers, start_dossier, submit_dossier
 

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from guichet.accounts.models import User
 from guichet.core.errors import InvalidInput
 from guichet.denunciations.crypto import CryptoError
-from guichet.denunciations.services import recover_for_inspector
+from guichet.denunciations.keyring import recover_for_inspector
 
 
 class Command(BaseCommand):

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from guichet.core.errors import InvalidInput
-from guichet.denunciations.services import create_recovery_key
+from guichet.denunciations.keyring import create_recovery_key
 
 
 class Command(BaseCommand):
